@@ -1,0 +1,59 @@
+"""Every setting factdesk reads, in one pydantic-settings class.
+
+Built once in the CLI entry point and passed in; nothing builds it at import time, so tests
+construct ``Settings(_env_file=None, ...)`` directly. Each field is documented in
+``docs/configuration.md`` and ``deploy/.env.example``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.paths import BUNDLED_CORPUS_DIR, DEFAULT_STATE_DIR
+
+DISCORD_API_BASE = "https://discord.com/api/v10"
+DISCORD_GATEWAY_URL = "wss://gateway.discord.gg"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FACTDESK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, description="The bot token from the Discord developer portal."
+    )
+    database: Path = Field(
+        default=DEFAULT_STATE_DIR / "factdesk.db", description="SQLite database file."
+    )
+    corpus_dir: Path = Field(
+        default=BUNDLED_CORPUS_DIR, description="Directory of fact-check files to serve."
+    )
+    log_format: Literal["console", "json"] = Field(
+        default="console", description="console for people, json for log collectors."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    dev_guild_id: int | None = Field(
+        default=None, description="Sync application commands to this guild at start."
+    )
+    discord_api_base: str = Field(
+        default=DISCORD_API_BASE, description="REST base URL (a proxy or the test stand-in)."
+    )
+    discord_gateway_url: str = Field(
+        default=DISCORD_GATEWAY_URL, description="Gateway websocket URL."
+    )
+    owner_ids: list[int] = Field(
+        default_factory=list,
+        description="Discord user ids allowed to run owner-only commands (corpus reload).",
+    )
+    heartbeat_file: Path = Field(
+        default=DEFAULT_STATE_DIR / "heartbeat.json",
+        description="File the running bot refreshes; `factdesk health` reads it.",
+    )
