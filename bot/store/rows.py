@@ -1,0 +1,131 @@
+"""The typed rows the store hands out: one frozen dataclass per table (or query shape)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+FlagKind = Literal["answer", "message"]
+FlagStatus = Literal["open", "upheld", "dismissed"]
+FlagOutcome = Literal["upheld", "dismissed"]
+RequestStatus = Literal["open", "answered", "closed"]
+RequestSource = Literal["command", "button", "message"]
+FLAG_STATUSES: tuple[FlagStatus, ...] = ("open", "upheld", "dismissed")
+REQUEST_STATUSES: tuple[RequestStatus, ...] = ("open", "answered", "closed")
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    guild_id: int
+    modlog_channel_id: int | None
+    updated_at: datetime | None
+    updated_by: int | None
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: int
+    guild_id: int
+    kind: FlagKind
+    claim_id: str | None
+    flagger_id: int
+    reason: str | None
+    channel_id: int | None
+    message_id: int | None
+    message_link: str | None
+    message_text: str | None
+    status: FlagStatus
+    created_at: datetime
+    resolved_at: datetime | None
+    resolved_by: int | None
+    resolution_note: str | None
+    modlog_message_id: int | None
+
+
+@dataclass(frozen=True)
+class NewFlag:
+    """What a member or moderator submits; the store adds id, status and times."""
+
+    guild_id: int
+    kind: FlagKind
+    claim_id: str | None
+    flagger_id: int
+    reason: str | None = None
+    channel_id: int | None = None
+    message_id: int | None = None
+    message_link: str | None = None
+    message_text: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagAdded:
+    """The result of adding a flag: the new flag, or why none was stored."""
+
+    flag: Flag | None
+    refused: Literal["duplicate", "cooldown"] | None = None
+    retry_after_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class Dispute:
+    id: int
+    guild_id: int
+    claim_id: str
+    flag_id: int | None
+    note: str
+    upheld_by: int
+    upheld_at: datetime
+    cleared_by: int | None
+    cleared_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Request:
+    id: int
+    guild_id: int
+    question: str
+    source: RequestSource
+    channel_id: int | None
+    status: RequestStatus
+    created_at: datetime
+    created_by: int
+    closed_at: datetime | None
+    closed_by: int | None
+    close_note: str | None
+    answered_claim_id: str | None
+    modlog_message_id: int | None
+    askers: int
+
+
+@dataclass(frozen=True)
+class RequestAdded:
+    """The result of asking: the request (new or merged into) and what happened."""
+
+    request: Request
+    created: bool
+    already_asked: bool
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    guild_id: int
+    actor_id: int
+    action: str
+    target_type: str
+    target_id: str
+    note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    id: int
+    guild_id: int | None
+    channel_id: int | None
+    user_id: int
+    question: str
+    claim_id: str | None
+    score: float | None
+    asked_at: datetime
