@@ -71,6 +71,11 @@ class FactCheck(_Strict):
     follow_ups: tuple[FollowUp, ...] = ()
     aliases: tuple[NonEmptyText, ...] = ()
     tags: tuple[NonEmptyText, ...] = ()
+    # Who made the claim (ClaimReview ``itemReviewed.author``, a dataset's ``speaker``).
+    claimant: NonEmptyText | None = None
+    # The record's id in the dataset or feed it was imported from, kept verbatim because
+    # such ids may be longer than a slug or use other characters (see importers.py).
+    external_id: NonEmptyText | None = None
 
     @model_validator(mode="after")
     def _check_sources_and_citations(self) -> FactCheck:

@@ -15,7 +15,7 @@ Other modules of ``bot/store`` (the digest's) use :meth:`Database.transaction` a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -402,6 +402,15 @@ class Database:
         assert row is not None
         return FlagAdded(_flag(row))
 
+    async def has_open_flag(self, guild_id: int, claim_id: str, flagger_id: int) -> bool:
+        """Whether the member already has an open answer flag on ``claim_id`` in the server."""
+        row = await self._fetch_one(
+            "SELECT 1 FROM flags WHERE guild_id = ? AND claim_id = ? AND flagger_id = ?"
+            " AND kind = 'answer' AND status = 'open'",
+            (guild_id, claim_id, flagger_id),
+        )
+        return row is not None
+
     async def flag(self, guild_id: int, flag_id: int) -> Flag | None:
         row = await self._fetch_one(
             "SELECT * FROM flags WHERE guild_id = ? AND id = ?", (guild_id, flag_id)
@@ -650,6 +659,44 @@ class Database:
                 row = await cursor.fetchone()
         assert row is not None
         return _request(row)
+
+    async def answer_open_requests(
+        self,
+        find_answer: Callable[[str], str | None],
+        *,
+        actor_id: int,
+        now: datetime | None = None,
+    ) -> list[Request]:
+        """Close as answered every open request ``find_answer`` maps to a claim id.
+
+        ``find_answer(question)`` is the caller's matcher (the store knows nothing of the
+        corpus); it runs in a worker thread, outside any transaction. Returns the requests
+        closed, with their new status.
+        """
+        candidates = await self.open_requests_everywhere()
+        answers = await asyncio.to_thread(
+            lambda: [(request, find_answer(request.question)) for request in candidates]
+        )
+        closed: list[Request] = []
+        for request, claim_id in answers:
+            if claim_id is not None and await self.answer_request(
+                request.id, claim_id, actor_id=actor_id, now=now
+            ):
+                updated = await self.request(request.guild_id, request.id)
+                assert updated is not None
+                closed.append(updated)
+        return closed
+
+    async def backup(self, target: Path) -> None:
+        """An online, consistent copy of the database at ``target`` (SQLite backup API)."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with self._lock:
+            destination = await aiosqlite.connect(target)
+            try:
+                await self._conn.backup(destination)
+            finally:
+                await destination.close()
 
     async def answer_request(
         self,

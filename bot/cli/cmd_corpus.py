@@ -1,0 +1,90 @@
+"""``factdesk corpus``: check a corpus directory, and import fact-checks published elsewhere.
+
+``factdesk corpus check [DIR]`` prints every problem as ``file:line: field: message``, then
+a summary line, and exits 1 when there is any problem (0 otherwise). ``factdesk corpus
+import FILE --format claimreview|jsonl --out DIR`` writes one corpus file per record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from bot.paths import BUNDLED_CORPUS_DIR
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    corpus = subparsers.add_parser("corpus", help="check or import fact-check files")
+    actions = corpus.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
+
+    check = actions.add_parser(
+        "check",
+        help="report every problem in a corpus (exit 1 if there is any)",
+        description="Load a corpus the way the bot does and print every problem found.",
+    )
+    check.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=BUNDLED_CORPUS_DIR,
+        metavar="DIR",
+        help="directory of *.md files, or a .jsonl / ClaimReview .json file "
+        "(default: the bundled data/claims)",
+    )
+    check.set_defaults(handler=handle_check)
+
+    importer = actions.add_parser(
+        "import",
+        help="write one corpus file per fact-check of a ClaimReview or JSONL file",
+        description="Convert ClaimReview JSON-LD or vclaims-style JSONL into corpus files.",
+    )
+    importer.add_argument("file", type=Path, metavar="FILE")
+    importer.add_argument(
+        "--format",
+        choices=("claimreview", "jsonl"),
+        default=None,
+        help="input format (default: jsonl for *.jsonl, claimreview otherwise)",
+    )
+    importer.add_argument("--out", type=Path, required=True, metavar="DIR")
+    importer.add_argument("--force", action="store_true", help="replace files that exist")
+    importer.set_defaults(handler=handle_import)
+
+
+def handle_check(args: argparse.Namespace) -> int:
+    from bot.core.corpus import load_corpus
+
+    started = time.perf_counter()
+    report = load_corpus(args.path)
+    elapsed = time.perf_counter() - started
+    for problem in report.problems:
+        print(problem)
+    files = len({problem.file for problem in report.problems})
+    print(
+        f"{args.path}: {_plural(len(report.corpus), 'fact-check')} loaded, "
+        f"{_plural(len(report.problems), 'problem')} in {_plural(files, 'file')} "
+        f"({elapsed:.2f} s)"
+    )
+    return 0 if report.ok else 1
+
+
+def handle_import(args: argparse.Namespace) -> int:
+    from bot.core.importers import read_import_file, write_fact_checks
+
+    if not args.file.is_file():
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return 2
+    fact_checks, problems = read_import_file(args.file, args.format)
+    written, write_problems = write_fact_checks(fact_checks, args.out, overwrite=args.force)
+    for problem in problems + write_problems:
+        print(problem)
+    print(
+        f"{args.file}: {_plural(len(written), 'file')} written to {args.out}, "
+        f"{_plural(len(problems) + len(write_problems), 'problem')}"
+    )
+    return 0 if not problems and not write_problems else 1
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

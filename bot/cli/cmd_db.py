@@ -1,0 +1,117 @@
+"""``factdesk db``: upgrade, back up, restore and inspect the SQLite database.
+
+The database is the one ``FACTDESK_DATABASE`` names (``--database`` overrides it). Backups
+are online: run ``factdesk db backup`` while the bot runs. Restore needs the bot stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = subparsers.add_parser("db", help="upgrade, back up or restore the database")
+    db.add_argument(
+        "--database",
+        type=Path,
+        metavar="FILE",
+        help="database file (default: FACTDESK_DATABASE, else var/factdesk.db)",
+    )
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+
+    upgrade = actions.add_parser("upgrade", help="apply pending migrations (creates the file)")
+    upgrade.set_defaults(handler=handle_upgrade)
+
+    status = actions.add_parser("status", help="print the schema version and the latest one")
+    status.set_defaults(handler=handle_status)
+
+    backup = actions.add_parser("backup", help="online copy to PATH (safe while the bot runs)")
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    backup.set_defaults(handler=handle_backup)
+
+    restore = actions.add_parser("restore", help="replace the database with a backup (bot stopped)")
+    restore.add_argument("path", type=Path, metavar="BACKUP")
+    restore.set_defaults(handler=handle_restore)
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    if args.database is not None:
+        return Path(args.database)
+    from bot.settings import Settings
+
+    return Settings().database
+
+
+def handle_upgrade(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.store.database import Database
+    from bot.store.maintenance import MaintenanceError, file_version
+
+    path = database_path(args)
+    try:
+        before = file_version(path)
+    except MaintenanceError:
+        before = 0
+
+    async def upgrade() -> int:
+        database = await Database.open(path)
+        try:
+            return await database.version()
+        finally:
+            await database.close()
+
+    try:
+        after = asyncio.run(upgrade())
+    except Exception as error:
+        print(f"error: cannot upgrade {path}: {error}", file=sys.stderr)
+        return 1
+    if after == before:
+        print(f"{path}: already at schema version {after}")
+    else:
+        print(f"{path}: upgraded from schema version {before} to {after}")
+    return 0
+
+
+def handle_status(args: argparse.Namespace) -> int:
+    from bot.store.maintenance import MaintenanceError, file_version, latest_version
+
+    path = database_path(args)
+    try:
+        version = file_version(path)
+    except MaintenanceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    pending = latest_version() - version
+    state = "up to date" if pending <= 0 else "run `factdesk db upgrade`"
+    print(f"{path}: schema version {version}, latest {latest_version()} ({state})")
+    return 0
+
+
+def handle_backup(args: argparse.Namespace) -> int:
+    from bot.store.maintenance import MaintenanceError, backup
+
+    path = database_path(args)
+    try:
+        version = backup(path, args.path, overwrite=args.force)
+    except MaintenanceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {path} to {args.path} (schema version {version})")
+    return 0
+
+
+def handle_restore(args: argparse.Namespace) -> int:
+    from bot.store.maintenance import MaintenanceError, restore
+
+    path = database_path(args)
+    try:
+        version = restore(args.path, path)
+    except MaintenanceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"restored {path} from {args.path} (schema version {version})")
+    return 0

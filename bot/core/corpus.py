@@ -1,0 +1,532 @@
+"""Reading and writing the corpus: one Markdown file per fact-check, TOML front matter.
+
+A corpus file starts with a ``+++`` line, holds TOML (read with the stdlib ``tomllib``) up
+to the next ``+++`` line, and continues with Markdown: the executive summary is every
+paragraph before the first ``## `` heading, and each ``## `` heading opens a section.
+``docs/corpus-format.md`` documents the format.
+
+Loading never stops at the first broken file: every problem is collected as a
+:class:`Problem` naming the file, the line where it can be known and the field, and every
+file that is fine still loads. A ``.jsonl`` or ClaimReview ``.json`` file is loaded straight
+through :mod:`bot.core.importers`, without one file per claim.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.core.models import CITATION_RE, FactCheck
+
+FENCE = "+++"
+# A fact-check is a few kilobytes; a file this large is a mistake (a pasted dump, a binary),
+# and reading it whole would only slow the loader down.
+MAX_FILE_BYTES = 1024 * 1024
+
+_TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TABLE_HEADER_RE = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$")
+_KEY_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+# "## Heading" and "## Heading ##" (a closing run of '#' needs a space before it, so the
+# '#' of "C#" stays part of the heading).
+_HEADING_RE = re.compile(r"^##(?!#)\s*(.*?)(?:\s+#+)?\s*$")
+# Fields that the Markdown body supplies; the front matter must not set them.
+_BODY_FIELDS = ("summary", "sections")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one file of the corpus."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.field:
+            return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class Corpus:
+    """An immutable set of fact-checks, iterated in order of id."""
+
+    __slots__ = ("_by_id", "_ordered")
+
+    def __init__(self, fact_checks: Sequence[FactCheck] = ()) -> None:
+        by_id: dict[str, FactCheck] = {}
+        for fc in fact_checks:
+            if fc.id in by_id:
+                raise ValueError(f"duplicate fact-check id {fc.id!r}")
+            by_id[fc.id] = fc
+        self._ordered: tuple[FactCheck, ...] = tuple(sorted(by_id.values(), key=_by_id_key))
+        self._by_id: Mapping[str, FactCheck] = by_id
+
+    def __len__(self) -> int:
+        return len(self._ordered)
+
+    def __iter__(self) -> Iterator[FactCheck]:
+        return iter(self._ordered)
+
+    def __contains__(self, claim_id: object) -> bool:
+        return claim_id in self._by_id
+
+    def __repr__(self) -> str:
+        return f"Corpus({len(self)} fact-checks)"
+
+    def get(self, claim_id: str) -> FactCheck | None:
+        return self._by_id.get(claim_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(fc.id for fc in self._ordered)
+
+
+def _by_id_key(fc: FactCheck) -> str:
+    return fc.id
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What loading a corpus produced: the fact-checks that are fine, and every problem."""
+
+    corpus: Corpus
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class _Located:
+    """Where the parts of one file sit, so problems can name a line."""
+
+    front_start: int  # file line number of the first TOML line
+    toml_lines: list[str]
+    summary_line: int | None = None
+    section_lines: list[int] = field(default_factory=list)
+    body_lines: list[tuple[int, str]] = field(default_factory=list)
+
+    def top_level_key_line(self, name: str) -> int | None:
+        """The file line of ``name =`` before any ``[table]`` of the front matter."""
+        for offset, line in enumerate(self.toml_lines):
+            if _TABLE_HEADER_RE.match(line):
+                return None
+            key = _KEY_RE.match(line)
+            if key and key.group(1) == name:
+                return self.front_start + offset
+        return None
+
+    def key_line(self, path: Sequence[str | int]) -> int | None:
+        """The file line of ``key =`` for a loc such as ``("sources", 1, "url")``."""
+        if not path:
+            return None
+        head = str(path[0])
+        if head == "summary":
+            return self.summary_line
+        if head == "sections":
+            if len(path) > 1 and isinstance(path[1], int) and path[1] < len(self.section_lines):
+                return self.section_lines[path[1]]
+            return self.summary_line
+        table_index = path[1] if len(path) > 1 and isinstance(path[1], int) else None
+        inner_key = str(path[2]) if len(path) > 2 else None
+        current_table: str | None = None
+        seen_of_table = -1
+        for offset, line in enumerate(self.toml_lines):
+            header = _TABLE_HEADER_RE.match(line)
+            if header:
+                current_table = header.group(1)
+                if current_table == head:
+                    seen_of_table += 1
+                    if table_index == seen_of_table and inner_key is None:
+                        return self.front_start + offset
+                continue
+            key = _KEY_RE.match(line)
+            if not key:
+                continue
+            if current_table is None and key.group(1) == head:
+                # for an item of an inline array (aliases = [...]) the key's line is the
+                # closest we know
+                return self.front_start + offset
+            if (
+                current_table == head
+                and seen_of_table == table_index
+                and inner_key is not None
+                and key.group(1) == inner_key
+            ):
+                return self.front_start + offset
+        # the key is missing: point at its table, or at the front matter
+        if table_index is not None:
+            return self.key_line((head, table_index))
+        return None
+
+
+def parse_fact_check(text: str, filename: str) -> tuple[FactCheck | None, list[Problem]]:
+    """Parse one corpus file; the fact-check is ``None`` when any problem is found."""
+    fc, problems, _ = _parse(text, filename)
+    return fc, problems
+
+
+def _parse(text: str, filename: str) -> tuple[FactCheck | None, list[Problem], _Located | None]:
+    def problem(line: int | None, where: str | None, message: str) -> Problem:
+        return Problem(filename, line, where, message)
+
+    if not text.strip():
+        return None, [problem(None, None, "file is empty")], None
+    # Only \n, \r\n and \r end a line: str.splitlines() would also split on characters
+    # such as U+2028 that may sit inside a paragraph.
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next(i for i, line in enumerate(lines) if line.strip())
+    if lines[first].strip() != FENCE:
+        message = f"must start with a '{FENCE}' line opening the TOML front matter"
+        return None, [problem(first + 1, None, message)], None
+    close = next((i for i in range(first + 1, len(lines)) if lines[i].strip() == FENCE), None)
+    if close is None:
+        message = f"the front matter opened here has no closing '{FENCE}' line"
+        return None, [problem(first + 1, None, message)], None
+
+    located = _Located(front_start=first + 2, toml_lines=lines[first + 1 : close])
+    try:
+        front = tomllib.loads("\n".join(located.toml_lines))
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        position = _TOML_POSITION_RE.search(message)
+        line = None
+        if position:
+            line = located.front_start + int(position.group(1)) - 1
+            message = message[: position.start()]
+        elif message.endswith("(at end of document)"):
+            line = close + 1  # the closing fence
+            message = message.removesuffix("(at end of document)").rstrip()
+        return None, [problem(line, None, f"invalid TOML: {message}")], located
+
+    problems: list[Problem] = []
+    for name in _BODY_FIELDS:
+        if name in front:
+            line = located.top_level_key_line(name) or first + 1
+            message = "comes from the Markdown body, not the front matter"
+            problems.append(problem(line, name, message))
+            del front[name]
+
+    summary, sections = _parse_body(lines, close + 1, located, filename, problems)
+    data: dict[str, Any] = dict(front)
+    data["summary"] = summary
+    data["sections"] = sections
+    problems.extend(_citation_problems(front, located, filename))
+    try:
+        fc = FactCheck.model_validate(data)
+    except ValidationError as error:
+        cited_already = any(p.message.startswith("cites [") for p in problems)
+        fields_already = {p.field for p in problems}
+        for item in error.errors():
+            mapped = _validation_problem(item, located, filename, first + 1)
+            if cited_already and "no such source is listed" in mapped.message:
+                continue  # reported above, with the exact line of each citation
+            if mapped.field in fields_already:
+                continue  # the body checks said it more precisely
+            problems.append(mapped)
+        return None, problems, located
+    if problems:
+        return None, problems, located
+    return fc, [], located
+
+
+@dataclass
+class _RawSection:
+    heading: str
+    line: int
+    body: list[str] = field(default_factory=list)
+
+
+def _parse_body(
+    lines: list[str],
+    start: int,
+    located: _Located,
+    filename: str,
+    problems: list[Problem],
+) -> tuple[str, list[dict[str, str]]]:
+    summary_lines: list[str] = []
+    sections: list[_RawSection] = []
+    for index in range(start, len(lines)):
+        line = lines[index]
+        heading = _HEADING_RE.match(line)
+        if heading:
+            located.section_lines.append(index + 1)
+            sections.append(_RawSection(heading.group(1), index + 1))
+            if not heading.group(1):
+                problems.append(
+                    Problem(
+                        filename,
+                        index + 1,
+                        f"sections[{len(sections) - 1}].heading",
+                        "the '## ' heading has no text",
+                    )
+                )
+            continue
+        located.body_lines.append((index + 1, line))
+        if sections:
+            sections[-1].body.append(line)
+        else:
+            if line.strip() and located.summary_line is None:
+                located.summary_line = index + 1
+            summary_lines.append(line)
+    summary = "\n".join(summary_lines).strip()
+    if not summary:
+        summary_at = located.section_lines[0] if located.section_lines else start + 1
+        problems.append(
+            Problem(
+                filename,
+                min(summary_at, len(lines)),
+                "summary",
+                "missing: write the executive summary before the first '## ' heading",
+            )
+        )
+    rendered: list[dict[str, str]] = []
+    for number, section in enumerate(sections):
+        body = "\n".join(section.body).strip()
+        if not body and section.heading:
+            problems.append(
+                Problem(filename, section.line, f"sections[{number}].body", "section is empty")
+            )
+        rendered.append({"heading": section.heading, "body": body})
+    return summary, rendered
+
+
+def _citation_problems(front: Mapping[str, Any], located: _Located, filename: str) -> list[Problem]:
+    """Every ``[n]`` citing a missing source, each with the line it sits on."""
+    sources = front.get("sources", [])
+    if not isinstance(sources, list):
+        return []
+    numbers = (_as_int(s.get("number")) for s in sources if isinstance(s, dict))
+    known = {n for n in numbers if n is not None}
+    problems = []
+    section = -1
+    for line_number, line in located.body_lines:
+        if located.section_lines and line_number > located.section_lines[0]:
+            section = sum(1 for start in located.section_lines if start < line_number) - 1
+        for match in CITATION_RE.finditer(line):
+            if int(match.group(1)) not in known:
+                where = "summary" if section < 0 else f"sections[{section}].body"
+                listed = ", ".join(f"[{n}]" for n in sorted(known)) or "none"
+                message = f"cites {match.group(0)} but no such source is listed (sources: {listed})"
+                problems.append(Problem(filename, line_number, where, message))
+    return problems
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _validation_problem(
+    item: Mapping[str, Any], located: _Located, filename: str, fence_line: int
+) -> Problem:
+    loc = tuple(item.get("loc", ()))
+    message = str(item.get("msg", "invalid"))
+    if not loc and message.startswith("Value error, "):
+        # errors of the model validator read "<field>: <message>"
+        message = message.removeprefix("Value error, ")
+        where, _, rest = message.partition(": ")
+        field_path = _split_field_path(where)
+        line = located.key_line(field_path) if field_path else None
+        return Problem(filename, line or fence_line, where, rest or message)
+    where = _format_loc(loc)
+    if item.get("type") == "missing":
+        message = "missing (required)"
+    elif item.get("type") == "extra_forbidden":
+        message = "unknown field"
+    elif "input" in item and item.get("type") != "missing":
+        message = f"{message} (got {_short_repr(item['input'])})"
+    line = located.key_line(loc)
+    return Problem(filename, line or fence_line, where or None, message)
+
+
+def _split_field_path(where: str) -> tuple[str | int, ...]:
+    parts: list[str | int] = []
+    for piece in re.findall(r"[A-Za-z_]+|\[\d+\]", where):
+        parts.append(int(piece[1:-1]) if piece.startswith("[") else piece)
+    return tuple(parts)
+
+
+def _format_loc(loc: Sequence[Any]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value) if not isinstance(value, date) else value.isoformat()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_corpus(path: Path) -> LoadReport:
+    """Load a directory of ``*.md`` files, or a ``.jsonl`` / ClaimReview ``.json`` file.
+
+    Files are read in name order, so when two files share an id the first by name wins
+    and the second is reported. A follow-up naming an id that is not in the corpus is a
+    problem of the file holding it; the entry still loads, with that link removed.
+    """
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() in {".jsonl", ".json"}:
+        from bot.core.importers import read_import_file
+
+        fact_checks, import_problems = read_import_file(path)
+        kept, duplicates = _drop_duplicates([(str(path), fc, None) for fc in fact_checks])
+        return LoadReport(Corpus([fc for _, fc, _ in kept]), import_problems + duplicates)
+    if not path.is_dir():
+        return LoadReport(Corpus(), [Problem(str(path), None, None, "no such directory")])
+
+    problems: list[Problem] = []
+    parsed: list[tuple[str, FactCheck, _Located | None]] = []
+    files = sorted(path.glob("*.md"))
+    if not files:
+        problems.append(Problem(str(path), None, None, "no *.md files in this directory"))
+    for file in files:
+        name = str(file)
+        text, read_problem = _read_text(file)
+        if read_problem is not None:
+            problems.append(read_problem)
+            continue
+        assert text is not None
+        fc, file_problems, located = _parse(text, name)
+        problems.extend(file_problems)
+        if fc is not None:
+            parsed.append((name, fc, located))
+
+    kept, duplicate_problems = _drop_duplicates(parsed)
+    problems.extend(duplicate_problems)
+    known = {fc.id for _, fc, _ in kept}
+    final: list[FactCheck] = []
+    for name, fc, located in kept:
+        fixed, link_problems = _check_follow_up_links(name, fc, located, known)
+        problems.extend(link_problems)
+        final.append(fixed)
+    problems.sort(key=lambda p: (p.file, p.line or 0))
+    return LoadReport(Corpus(final), problems)
+
+
+def _read_text(file: Path) -> tuple[str | None, Problem | None]:
+    name = str(file)
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            message = (
+                f"file is {size / 1_000_000:.1f} MB; a fact-check file may be at most "
+                f"{MAX_FILE_BYTES // 1024} KiB"
+            )
+            return None, Problem(name, None, None, message)
+        data = file.read_bytes()
+    except OSError as error:
+        return None, Problem(name, None, None, f"cannot read the file: {error.strerror}")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start : error.start + 1].hex()
+        message = f"not valid UTF-8 (byte 0x{byte}); save the file as UTF-8"
+        return None, Problem(name, line, None, message)
+
+
+def _drop_duplicates(
+    parsed: list[tuple[str, FactCheck, _Located | None]],
+) -> tuple[list[tuple[str, FactCheck, _Located | None]], list[Problem]]:
+    first_file: dict[str, str] = {}
+    kept = []
+    problems = []
+    for name, fc, located in parsed:
+        if fc.id in first_file:
+            line = located.key_line(("id",)) if located else None
+            message = f"duplicate id {fc.id!r}: already used by {first_file[fc.id]}"
+            problems.append(Problem(name, line, "id", message))
+            continue
+        first_file[fc.id] = name
+        kept.append((name, fc, located))
+    return kept, problems
+
+
+def _check_follow_up_links(
+    name: str, fc: FactCheck, located: _Located | None, known: set[str]
+) -> tuple[FactCheck, list[Problem]]:
+    problems = []
+    follow_ups = list(fc.follow_ups)
+    for index, follow_up in enumerate(follow_ups):
+        if follow_up.claim is None or follow_up.claim in known:
+            continue
+        line = located.key_line(("follow_ups", index, "claim")) if located else None
+        message = f"names {follow_up.claim!r}, which is not in the corpus (link dropped)"
+        problems.append(Problem(name, line, f"follow_ups[{index}].claim", message))
+        follow_ups[index] = follow_up.model_copy(update={"claim": None})
+    if not problems:
+        return fc, []
+    return fc.model_copy(update={"follow_ups": tuple(follow_ups)}), problems
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_fact_check(fc: FactCheck) -> str:
+    """Write ``fc`` in the corpus file format; parsing the result gives ``fc`` back."""
+    out = [FENCE]
+    out.append(f"id = {_toml_str(fc.id)}")
+    out.append(f"question = {_toml_str(fc.question)}")
+    out.append(f"language = {_toml_str(fc.language)}")
+    out.append(f"checked_on = {fc.checked_on.isoformat()}")
+    if fc.updated_on is not None:
+        out.append(f"updated_on = {fc.updated_on.isoformat()}")
+    if fc.verdict is not None:
+        out.append(f"verdict = {_toml_str(fc.verdict)}")
+    if fc.claimant is not None:
+        out.append(f"claimant = {_toml_str(fc.claimant)}")
+    if fc.external_id is not None:
+        out.append(f"external_id = {_toml_str(fc.external_id)}")
+    for name, values in (("aliases", fc.aliases), ("tags", fc.tags)):
+        if values:
+            out.append(f"{name} = [")
+            out.extend(f"    {_toml_str(value)}," for value in values)
+            out.append("]")
+    for source in fc.sources:
+        out += ["", "[[sources]]", f"number = {source.number}"]
+        out.append(f"title = {_toml_str(source.title)}")
+        if source.publisher is not None:
+            out.append(f"publisher = {_toml_str(source.publisher)}")
+        if source.published is not None:
+            out.append(f"published = {source.published.isoformat()}")
+        if source.url is not None:
+            out.append(f"url = {_toml_str(str(source.url))}")
+    for follow_up in fc.follow_ups:
+        out += ["", "[[follow_ups]]", f"question = {_toml_str(follow_up.question)}"]
+        if follow_up.claim is not None:
+            out.append(f"claim = {_toml_str(follow_up.claim)}")
+    out += [FENCE, "", fc.summary]
+    for section in fc.sections:
+        # a heading is one line in Markdown
+        heading = re.sub(r"\s*[\r\n]+\s*", " ", section.heading)
+        out += ["", f"## {heading}", "", section.body]
+    return "\n".join(out) + "\n"
+
+
+def _toml_str(value: str) -> str:
+    # A JSON string is a TOML basic string, except that TOML also forbids a raw DEL.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")

@@ -1,0 +1,316 @@
+"""Server settings (``/settings modlog|show``) and corpus reload (``/corpus reload``, SIGHUP).
+
+Who may reload: a member whose user id is in ``FACTDESK_OWNER_IDS`` (the bot owner's
+choice, in any server), or a member with Manage Server in the server where they run it.
+A reload builds the new library off the event loop and swaps ``bot.library`` whole only when
+no file is broken; otherwise the old library keeps serving and the problems (file, line,
+field) are reported. The one kind of problem that does not block a reload is a follow-up
+naming a fact-check that is not in the corpus: the entry still loads (without that link),
+exactly as at start. After a swap, every open request the new corpus answers is closed as
+answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_ui import limits, strings
+from bot.logs import get_logger
+from bot.store.rows import Request
+from cogs.moderation import (
+    FLAG_COOLDOWN,
+    MANAGER_PERMISSIONS,
+    NO_MENTIONS,
+    SYSTEM_ACTOR_ID,
+    find_answer,
+    guild_only,
+    is_manager,
+    refuse,
+    reply,
+    when,
+)
+
+if TYPE_CHECKING:
+    from bot.app import FactdeskBot
+
+log = get_logger(__name__)
+
+# Problems listed in a reply; the log always has all of them.
+PROBLEMS_SHOWN = 15
+_RELOAD_LOCK = asyncio.Lock()
+
+
+_DANGLING_LINK_FIELD = re.compile(r"follow_ups\[\d+\]\.claim")
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    reloaded: bool
+    count: int
+    previous: int
+    problems: list[str] = field(default_factory=list)
+    answered: list[Request] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _file_loads(file: str) -> bool:
+    from bot.core.corpus import parse_fact_check
+
+    path = Path(file)
+    if path.suffix != ".md" or not path.is_file():
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return parse_fact_check(text, file)[0] is not None
+
+
+def split_problems(problems: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    """``(blocking, warnings)``: a dangling follow-up link in a file that loads only warns."""
+    blocking: list[Any] = []
+    warnings: list[Any] = []
+    loads: dict[str, bool] = {}
+    for problem in problems:
+        file = str(getattr(problem, "file", ""))
+        if _DANGLING_LINK_FIELD.fullmatch(getattr(problem, "field", None) or ""):
+            if file not in loads:
+                loads[file] = _file_loads(file)
+            if loads[file]:
+                warnings.append(problem)
+                continue
+        blocking.append(problem)
+    return blocking, warnings
+
+
+async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
+    """Load the corpus again; swap it in only when it loads cleanly. One reload at a time."""
+    from bot.core.library import Library
+
+    async with _RELOAD_LOCK:
+        previous = len(bot.library.corpus)
+        corpus_dir = bot.settings.corpus_dir
+        try:
+            library, found = await asyncio.to_thread(Library.load, corpus_dir)
+        except Exception as error:
+            log.warning("corpus reload failed", corpus_dir=str(corpus_dir), error=str(error))
+            return ReloadOutcome(False, previous, previous, [f"{corpus_dir}: {error}"])
+        blocking, warned = await asyncio.to_thread(split_problems, found)
+        problems = [str(problem) for problem in blocking]
+        warnings = [str(problem) for problem in warned]
+        if not problems and len(library.corpus) == 0:
+            problems = [f"{corpus_dir}: no fact-check found"]
+        if problems:
+            log.warning("corpus reload refused", problems=problems, warnings=warnings)
+            return ReloadOutcome(False, previous, previous, problems, warnings=warnings)
+        bot.library = library
+        log.info("corpus reloaded", count=len(library.corpus), previous=previous, warnings=warnings)
+        answered = await bot.database.answer_open_requests(
+            lambda question: find_answer(bot, question), actor_id=SYSTEM_ACTOR_ID
+        )
+        for request in answered:
+            log.info(
+                "request answered by reload",
+                request_id=request.id,
+                claim_id=request.answered_claim_id,
+            )
+            await _announce_answered(bot, request)
+        return ReloadOutcome(True, len(library.corpus), previous, [], answered, warnings)
+
+
+async def _announce_answered(bot: FactdeskBot, request: Request) -> None:
+    settings = await bot.database.guild_settings(request.guild_id)
+    if settings.modlog_channel_id is None:
+        return
+    channel = bot.get_partial_messageable(settings.modlog_channel_id, guild_id=request.guild_id)
+    try:
+        await channel.send(
+            strings.CORPUS_ANSWERED_MODLOG.format(
+                request_id=request.id, claim_id=request.answered_claim_id
+            ),
+            allowed_mentions=NO_MENTIONS,
+        )
+    except discord.HTTPException:
+        log.info("could not announce an answered request", request_id=request.id)
+
+
+def _listing(problems: Sequence[str]) -> str:
+    shown = [f"- {limits.neutralise_mentions(p)}" for p in problems[:PROBLEMS_SHOWN]]
+    if len(problems) > PROBLEMS_SHOWN:
+        shown.append(strings.CORPUS_MORE_PROBLEMS.format(count=len(problems) - PROBLEMS_SHOWN))
+    return "\n".join(shown)
+
+
+def describe_outcome(outcome: ReloadOutcome) -> str:
+    if outcome.reloaded:
+        text = strings.CORPUS_RELOADED.format(
+            count=outcome.count, previous=outcome.previous, answered=len(outcome.answered)
+        )
+        if outcome.warnings:
+            text += strings.CORPUS_RELOAD_WARNINGS.format(
+                count=len(outcome.warnings), problems=_listing(outcome.warnings)
+            )
+    else:
+        text = strings.CORPUS_NOT_RELOADED.format(
+            count=len(outcome.problems),
+            previous=outcome.previous,
+            problems=_listing(outcome.problems),
+        )
+    return limits.shorten(text, limits.MESSAGE_CONTENT)
+
+
+class ChannelIdTransformer(app_commands.Transformer):
+    """A text or announcement channel option, read as its id (all the settings keep).
+
+    Taking the id alone means the command never depends on the channel being in the cache
+    or resolved in full.
+    """
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction, value: object, /) -> int:
+        return int(getattr(value, "id", value))  # type: ignore[call-overload]
+
+
+ChannelId = app_commands.Transform[int, ChannelIdTransformer]
+
+
+class Admin(commands.Cog):
+    settings_group = app_commands.Group(
+        name="settings",
+        description=strings.SETTINGS_DESCRIPTION,
+        guild_only=True,
+        default_permissions=MANAGER_PERMISSIONS,
+    )
+    corpus_group = app_commands.Group(
+        name="corpus",
+        description=strings.CORPUS_DESCRIPTION,
+        guild_only=True,
+        default_permissions=MANAGER_PERMISSIONS,
+    )
+
+    def __init__(self, bot: FactdeskBot) -> None:
+        self.bot = bot
+        self._sighup_installed = False
+        self._reloads: set[asyncio.Task[ReloadOutcome]] = set()
+
+    async def cog_load(self) -> None:
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._on_sighup)
+        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+            # Not the main thread, or no SIGHUP on this platform: /corpus reload still works.
+            log.info("SIGHUP reload unavailable here")
+        else:
+            self._sighup_installed = True
+
+    async def cog_unload(self) -> None:
+        if self._sighup_installed:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+            self._sighup_installed = False
+
+    def _on_sighup(self) -> None:
+        log.info("SIGHUP: reloading the corpus")
+        task = asyncio.ensure_future(reload_corpus(self.bot))
+        self._reloads.add(task)
+        task.add_done_callback(self._reloads.discard)
+
+    def _may_reload(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id in self.bot.settings.owner_ids or is_manager(interaction)
+
+    @settings_group.command(name="modlog", description=strings.SETTINGS_MODLOG_DESCRIPTION)
+    @app_commands.describe(channel=strings.SETTINGS_MODLOG_CHANNEL_OPTION)
+    async def settings_modlog(
+        self, interaction: discord.Interaction, channel: ChannelId | None = None
+    ) -> None:
+        async with self.bot.interaction_scope(interaction, "settings modlog"):
+            if not await guild_only(interaction):
+                return
+            if not is_manager(interaction):
+                await refuse(self.bot, interaction, "settings modlog", "Manage Server")
+                return
+            assert interaction.guild_id is not None
+            channel_id = channel
+            await self.bot.database.set_modlog_channel(
+                interaction.guild_id, channel_id, actor_id=interaction.user.id
+            )
+            log.info("mod-log channel set", modlog_channel_id=channel_id)
+            if channel_id is None:
+                await reply(interaction, strings.SETTINGS_MODLOG_OFF)
+            else:
+                await reply(interaction, strings.SETTINGS_MODLOG_SET.format(channel_id=channel_id))
+
+    @settings_group.command(name="show", description=strings.SETTINGS_SHOW_DESCRIPTION)
+    async def settings_show(self, interaction: discord.Interaction) -> None:
+        async with self.bot.interaction_scope(interaction, "settings show"):
+            if not await guild_only(interaction):
+                return
+            if not is_manager(interaction) and not interaction.permissions.manage_messages:
+                await refuse(self.bot, interaction, "settings show", "Manage Messages")
+                return
+            guild_id = interaction.guild_id
+            assert guild_id is not None
+            database = self.bot.database
+            current = await database.guild_settings(guild_id)
+            text = strings.SETTINGS_SHOW.format(
+                modlog=(
+                    f"<#{current.modlog_channel_id}>"
+                    if current.modlog_channel_id is not None
+                    else strings.SETTINGS_NOT_SET
+                ),
+                cooldown=int(FLAG_COOLDOWN.total_seconds()),
+                claims=len(self.bot.library.corpus),
+                flags=await database.count_flags(guild_id, "open"),
+                requests=await database.count_requests(guild_id, "open"),
+                disputes=len(await database.active_disputes(guild_id)),
+                changed=(
+                    when(current.updated_at)
+                    if current.updated_at is not None
+                    else strings.SETTINGS_NEVER
+                ),
+            )
+            await reply(interaction, text)
+
+    @corpus_group.command(name="reload", description=strings.CORPUS_RELOAD_DESCRIPTION)
+    async def corpus_reload(self, interaction: discord.Interaction) -> None:
+        async with self.bot.interaction_scope(interaction, "corpus reload"):
+            if not self._may_reload(interaction):
+                await refuse(
+                    self.bot,
+                    interaction,
+                    "corpus reload",
+                    "owner or Manage Server",
+                    strings.CORPUS_RELOAD_REFUSED,
+                )
+                return
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            outcome = await reload_corpus(self.bot)
+            if interaction.guild_id is not None:
+                await self.bot.database.record_action(
+                    interaction.guild_id,
+                    interaction.user.id,
+                    "reloaded" if outcome.reloaded else "reload_refused",
+                    "corpus",
+                    "corpus",
+                    f"{outcome.count} fact-checks; {len(outcome.problems)} problems",
+                )
+            await reply(interaction, describe_outcome(outcome))
+
+
+async def setup(bot: FactdeskBot) -> None:
+    await bot.add_cog(Admin(bot))

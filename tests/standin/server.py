@@ -1,0 +1,1331 @@
+"""The local Discord stand-in: an aiohttp gateway + REST server for the real discord.py client.
+
+Tests drive it through :class:`StandIn` (see ``tests/standin/README.md``): build a world
+(guilds, channels, members), let the bot connect, send interactions as members, and read back
+what the bot answered. Every request is recorded and validated against Discord's OpenAPI spec
+and the rules in :mod:`tests.standin.rules`; anything wrong lands in ``standin.violations``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.standin import rules
+from tests.standin.spec import API_PREFIX, Spec, default_spec_path
+from tests.standin.world import (
+    PLAIN_MEMBER,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    Channel,
+    Guild,
+    Member,
+    Role,
+    User,
+    apply_edit,
+    as_permissions,
+    message_json,
+    snowflake,
+)
+
+# Gateway opcodes
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 9, 10, 11
+
+# Interaction and callback types
+APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
+CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
+AUTOCOMPLETE_RESULT, MODAL = 8, 9
+EPHEMERAL, LOADING = 1 << 6, 1 << 7
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+
+
+class StandInViolation(AssertionError):
+    """Raised by :meth:`StandIn.assert_no_violations`; the message lists every violation."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    method: str
+    path: str
+    message: str
+    detail: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"{self.method} {self.path}: {self.message}"]
+        lines += [f"    {line}" for line in self.detail]
+        return "\n".join(lines)
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    route: str | None
+    body: Any
+    query: dict[str, str]
+    time: float
+    status: int = 0
+
+
+@dataclass
+class _Fault:
+    method: str
+    route: str
+    status: int
+    times: int
+    retry_after: float
+
+
+@dataclass
+class _Bucket:
+    per_second: float
+    window_start: float = 0.0
+    used: int = 0
+
+
+class HTTPError(Exception):
+    """A Discord-shaped error response, raised inside handlers."""
+
+    def __init__(self, status: int, code: int, message: str, errors: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+
+    def response(self) -> web.Response:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return _json(body, status=self.status)
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # discord.py compares the Content-Type to "application/json" exactly: no charset.
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={**JSON_HEADERS, **(headers or {})}
+    )
+
+
+class Interaction:
+    """One interaction the stand-in dispatched, and what the bot answered to it."""
+
+    def __init__(self, standin: StandIn, payload: dict[str, Any]) -> None:
+        self.standin = standin
+        self.payload = payload
+        self.id = int(payload["id"])
+        self.token: str = payload["token"]
+        self.channel_id = int(payload["channel_id"])
+        self.created = time.monotonic()
+        self.callback: dict[str, Any] | None = None
+        self.answered: float | None = None
+        self.original_id: int | None = None
+        self.followup_messages: list[dict[str, Any]] = []
+        self._changed = asyncio.Condition()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def response(self, within: float = 5.0) -> dict[str, Any]:
+        """The body of the bot's (accepted) initial callback, waiting for it if needed."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: self.callback is not None), within
+            )
+        assert self.callback is not None
+        return self.callback
+
+    async def followups(self, count: int = 1, within: float = 5.0) -> list[dict[str, Any]]:
+        """The first ``count`` follow-up messages (current state, after edits)."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.followup_messages) >= count), within
+            )
+        return self.followup_messages[:count]
+
+    @property
+    def latency(self) -> float | None:
+        """Seconds from dispatch to the accepted initial callback (None before it)."""
+        return None if self.answered is None else self.answered - self.created
+
+    def original(self) -> dict[str, Any] | None:
+        """The original response message as it stands now (after edits), if there is one."""
+        if self.original_id is None:
+            return None
+        return self.standin.messages.get(self.original_id)
+
+    async def wait_original(self, predicate: Any = None, within: float = 5.0) -> dict[str, Any]:
+        """Wait until the original response exists (and satisfies ``predicate``)."""
+
+        def ready() -> bool:
+            message = self.original()
+            return message is not None and (predicate is None or predicate(message))
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(ready), within)
+        message = self.original()
+        assert message is not None
+        return message
+
+
+class _Session:
+    def __init__(self) -> None:
+        self.id = secrets.token_hex(16)
+        self.sequence = 0
+        self.events: list[dict[str, Any]] = []
+        self.intents = 0
+
+
+class StandIn:
+    """The stand-in server. Create it with ``async with StandIn.start() as standin``."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        *,
+        response_deadline: float = 3.0,
+        followup_window: float = 900.0,
+        heartbeat_interval_ms: int = 41_250,
+        schema_validation: bool = True,
+    ) -> None:
+        self.spec = spec
+        self.schema_validation = schema_validation
+        self.response_deadline = response_deadline
+        self.followup_window = followup_window
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.application_id = snowflake()
+        self.bot_user = User(self.application_id, "factdesk-standin", bot=True)
+        self.bot_user_id = self.bot_user.id
+        self.token = "standin-token"
+        self.guilds: dict[int, Guild] = {}
+        self.channels: dict[int, Channel] = {}
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.requests: list[RecordedRequest] = []
+        self.violations: list[Violation] = []
+        self.interactions: dict[int, Interaction] = {}
+        self._by_token: dict[str, Interaction] = {}
+        self._commands: dict[int | None, list[dict[str, Any]]] = {}
+        self._faults: list[_Fault] = []
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._session: _Session | None = None
+        self._socket: web.WebSocketResponse | None = None
+        self._ready = asyncio.Event()
+        self._resumed = asyncio.Event()
+        self._state_changed = asyncio.Condition()
+        self.identify_count = 0
+        self.resume_count = 0
+        self._runner: web.AppRunner | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    # ----------------------------------------------------------------- start / stop
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def start(
+        cls,
+        spec_path: Path | None = None,
+        *,
+        response_deadline: float = 3.0,
+        followup_window: float = 900.0,
+        heartbeat_interval_ms: int = 41_250,
+        schema_validation: bool = True,
+    ) -> AsyncIterator[StandIn]:
+        spec = Spec.load(spec_path or default_spec_path())
+        standin = cls(
+            spec,
+            response_deadline=response_deadline,
+            followup_window=followup_window,
+            heartbeat_interval_ms=heartbeat_interval_ms,
+            schema_validation=schema_validation,
+        )
+        await standin._serve()
+        try:
+            yield standin
+        finally:
+            await standin._stop()
+
+    async def _serve(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def _stop(self) -> None:
+        if self._socket is not None and not self._socket.closed:
+            await self._socket.close(code=1001)
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        """For ``FACTDESK_DISCORD_API_BASE``."""
+        return self.base_url + API_PREFIX
+
+    @property
+    def gateway_url(self) -> str:
+        """For ``FACTDESK_DISCORD_GATEWAY_URL``."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # ----------------------------------------------------------------- the world
+
+    def add_guild(self, name: str = "Test Guild", *, locale: str = "en-US") -> Guild:
+        guild_id = snowflake()
+        everyone = Role(guild_id, "@everyone", PLAIN_MEMBER)
+        bot_role = Role(snowflake(), self.bot_user.name, PLAIN_MEMBER, position=1)
+        owner = User(snowflake(), "owner")
+        guild = Guild(guild_id, name, roles=[everyone, bot_role], locale=locale, owner_id=owner.id)
+        guild.members.append(Member(self.bot_user, guild_id, PLAIN_MEMBER, [bot_role.id]))
+        guild.members.append(Member(owner, guild_id, as_permissions(1 << 3)))
+        self.guilds[guild_id] = guild
+        self._dispatch_later("GUILD_CREATE", guild)
+        return guild
+
+    def add_role(self, guild: Guild, name: str, *, permissions: Any = 0) -> Role:
+        role = Role(snowflake(), name, as_permissions(permissions), position=len(guild.roles))
+        guild.roles.append(role)
+        self._dispatch_later(
+            "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.to_json()}
+        )
+        return role
+
+    def add_channel(self, guild: Guild, name: str = "general") -> Channel:
+        channel = Channel(snowflake(), guild.id, name, position=len(guild.channels))
+        guild.channels.append(channel)
+        self.channels[channel.id] = channel
+        self._dispatch_later("CHANNEL_CREATE", channel.to_json())
+        return channel
+
+    def add_member(
+        self,
+        guild: Guild,
+        name: str = "member",
+        *,
+        permissions: Any = PLAIN_MEMBER,
+        roles: list[Any] | None = None,
+        locale: str = "en-US",
+    ) -> Member:
+        role_ids = [int(getattr(role, "id", role)) for role in roles or []]
+        member = Member(
+            User(snowflake(), name), guild.id, as_permissions(permissions), role_ids, locale
+        )
+        guild.members.append(member)
+        return member
+
+    def set_bot_permissions(self, channel: Channel | int, *, allowed: bool) -> None:
+        """``allowed=False``: the bot may not post in the channel (403, code 50013)."""
+        self._channel(channel).bot_allowed = allowed
+
+    def _channel(self, channel: Channel | int) -> Channel:
+        return self.channels[channel.id if isinstance(channel, Channel) else int(channel)]
+
+    def channel_messages(self, channel: Channel | int) -> list[dict[str, Any]]:
+        """Messages visible in a channel (not ephemeral), oldest first."""
+        channel_id = self._channel(channel).id
+        return [
+            message
+            for message in self.messages.values()
+            if int(message["channel_id"]) == channel_id and not message["flags"] & EPHEMERAL
+        ]
+
+    def message(self, message_id: int | str) -> dict[str, Any] | None:
+        return self.messages.get(int(message_id))
+
+    def post_message(self, channel: Channel | int, member: Member, content: str) -> dict[str, Any]:
+        """A message a member wrote in a channel (a target for message commands)."""
+        target = self._channel(channel)
+        message = message_json(
+            channel_id=target.id,
+            author=member.user,
+            body={"content": content},
+            guild_id=target.guild_id,
+            member=member,
+        )
+        self.messages[int(message["id"])] = message
+        event = dict(message)
+        if not self._session or not self._session.intents & (1 << 15):
+            event["content"] = ""  # no MESSAGE_CONTENT intent: Discord blanks the content
+        self._dispatch_later("MESSAGE_CREATE", event)
+        return message
+
+    def commands(self, guild: Guild | int | None = None) -> list[dict[str, Any]]:
+        key = None if guild is None else guild.id if isinstance(guild, Guild) else int(guild)
+        return list(self._commands.get(key, []))
+
+    async def wait_for_commands(
+        self, *names: str, guild: Guild | int | None = None, within: float = 10.0
+    ) -> None:
+        """Wait until every named command is registered (globally, or in ``guild``)."""
+
+        def present() -> bool:
+            known = {command["name"] for command in self.commands(guild)}
+            return all(name in known for name in names)
+
+        async with self._state_changed:
+            await asyncio.wait_for(self._state_changed.wait_for(present), within)
+
+    async def _changed(self) -> None:
+        async with self._state_changed:
+            self._state_changed.notify_all()
+
+    # ----------------------------------------------------------------- faults
+
+    def inject(
+        self,
+        method: str,
+        route: str,
+        *,
+        status: int = 429,
+        times: int = 1,
+        retry_after: float = 0.05,
+    ) -> None:
+        """The next ``times`` requests to ``route`` (a spec path template) get ``status``."""
+        self._faults.append(_Fault(method.upper(), route, status, times, retry_after))
+
+    def rate_limit(self, method: str, route: str, *, per_second: float) -> None:
+        """Allow ``per_second`` requests per second on a route; the excess gets 429."""
+        self._buckets[(method.upper(), route)] = _Bucket(per_second)
+
+    async def drop_gateway(self, code: int | None = 4000) -> None:
+        """Close the bot's websocket (``code=None``: drop it without a close frame)."""
+        self._resumed.clear()
+        socket = self._socket
+        if socket is None:
+            return
+        if code is None:
+            transport = socket._req.transport if socket._req else None
+            if transport is not None:
+                transport.close()
+        else:
+            await socket.close(code=code)
+
+    async def wait_ready(self, within: float = 10.0) -> None:
+        """Wait until the bot has identified and every GUILD_CREATE was sent."""
+        await asyncio.wait_for(self._ready.wait(), within)
+
+    async def wait_resumed(self, within: float = 10.0) -> None:
+        await asyncio.wait_for(self._resumed.wait(), within)
+
+    def assert_no_violations(self) -> None:
+        if self.violations:
+            listing = "\n".join(str(violation) for violation in self.violations)
+            raise StandInViolation(
+                f"{len(self.violations)} request(s) broke Discord's contract:\n{listing}"
+            )
+
+    # ----------------------------------------------------------------- gateway
+
+    def _dispatch_later(self, event: str, data: Any) -> None:
+        """Send an event if the bot is connected (world changes before READY are in READY)."""
+        if self._session is None or not self._ready.is_set():
+            return
+        payload = data.to_json() if isinstance(data, Guild) else data
+        task = asyncio.get_running_loop().create_task(self.dispatch(event, payload))
+        self._tasks.add(task)  # keep a reference until it has run
+        task.add_done_callback(self._tasks.discard)
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        """Send a dispatch event (kept for RESUME replay when the socket is down)."""
+        session = self._session
+        if session is None:
+            raise RuntimeError("the bot has not identified yet")
+        session.sequence += 1
+        frame = {"op": DISPATCH, "t": event, "s": session.sequence, "d": data}
+        session.events.append(frame)
+        socket = self._socket
+        if socket is not None and not socket.closed:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await socket.send_str(json.dumps(frame))
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(heartbeat=None, autoping=True)
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_json(
+            {"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}
+        )
+        async for frame in socket:
+            if frame.type != WSMsgType.TEXT:
+                continue
+            message = json.loads(frame.data)
+            op = message.get("op")
+            if op == HEARTBEAT:
+                await socket.send_json({"op": HEARTBEAT_ACK})
+            elif op == IDENTIFY:
+                await self._identify(socket, message["d"])
+            elif op == RESUME:
+                await self._resume(socket, message["d"])
+        if self._socket is socket:
+            self._socket = None
+        return socket
+
+    async def _identify(self, socket: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        self.identify_count += 1
+        self._ready.clear()
+        session = self._session = _Session()
+        session.intents = int(data.get("intents", 0))
+        ready = {
+            "v": 10,
+            "user": {**self.bot_user.to_json(), "verified": True, "mfa_enabled": False, "flags": 0},
+            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in self.guilds],
+            "session_id": session.id,
+            "session_type": "normal",
+            "resume_gateway_url": self.gateway_url,
+            "shard": data.get("shard", [0, 1]),
+            "application": {"id": str(self.application_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "user_settings": {},
+            "auth_session_id_hash": "",
+        }
+        await self.dispatch("READY", ready)
+        for guild in list(self.guilds.values()):
+            await self.dispatch("GUILD_CREATE", guild.to_json())
+        self._ready.set()
+        await self._changed()
+
+    async def _resume(self, socket: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        session = self._session
+        if session is None or data.get("session_id") != session.id:
+            await socket.send_json({"op": INVALID_SESSION, "d": False})
+            return
+        self.resume_count += 1
+        seen = int(data.get("seq") or 0)
+        for frame in session.events:
+            if frame["s"] > seen:
+                await socket.send_str(json.dumps(frame))
+        await self.dispatch("RESUMED", {})
+        self._resumed.set()
+
+    # ----------------------------------------------------------------- interactions
+
+    def _base_interaction(
+        self, kind: int, guild: Guild, channel: Channel, member: Member, locale: str | None
+    ) -> dict[str, Any]:
+        bot_member = guild.member(self.bot_user_id)
+        app_permissions = bot_member.permissions if bot_member else PLAIN_MEMBER
+        if not channel.bot_allowed:
+            app_permissions &= ~(SEND_MESSAGES | VIEW_CHANNEL)
+        interaction_id = snowflake()
+        return {
+            "id": str(interaction_id),
+            "application_id": str(self.application_id),
+            "type": kind,
+            "token": f"ix-{interaction_id}-{secrets.token_urlsafe(24)}",
+            "version": 1,
+            "guild_id": str(guild.id),
+            "guild": {"id": str(guild.id), "locale": guild.locale, "features": []},
+            "guild_locale": guild.locale,
+            "channel_id": str(channel.id),
+            "channel": channel.to_json(),
+            "member": member.to_json(with_permissions=True),
+            "locale": locale or member.locale,
+            "app_permissions": str(app_permissions),
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        }
+
+    async def _send_interaction(self, payload: dict[str, Any]) -> Interaction:
+        interaction = Interaction(self, payload)
+        self.interactions[interaction.id] = interaction
+        self._by_token[interaction.token] = interaction
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return interaction
+
+    def _find_command(self, guild: Guild, name: str, kind: int) -> dict[str, Any]:
+        for command in self.commands(guild) + self.commands(None):
+            if command["name"] == name and command.get("type", 1) == kind:
+                return command
+        raise LookupError(f"command {name!r} (type {kind}) is not registered; sync first")
+
+    @staticmethod
+    def _command_data(command: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        data = {"id": command["id"], "name": command["name"], "type": command["type"], **extra}
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]  # discord.py looks guild commands up by it
+        return data
+
+    def _options(
+        self,
+        declared: list[dict[str, Any]],
+        values: dict[str, Any],
+        resolved: dict[str, dict[str, Any]],
+    ) -> list[Any]:
+        """Option payloads by name; members, channels and roles also go into ``resolved``."""
+        by_name = {option["name"]: option for option in declared}
+        options = []
+        for name, value in values.items():
+            if name not in by_name:
+                raise LookupError(f"option {name!r} is not declared (have {sorted(by_name)})")
+            kind = by_name[name]["type"]
+            if kind in (1, 2):  # subcommand (group): nested options
+                nested = self._options(by_name[name].get("options") or [], value or {}, resolved)
+                options.append({"name": name, "type": kind, "options": nested})
+            else:
+                options.append(
+                    {"name": name, "type": kind, "value": self._resolve(value, resolved)}
+                )
+        return options
+
+    def _resolve(self, value: Any, resolved: dict[str, dict[str, Any]]) -> Any:
+        """A user/channel/role option value as its id, with its object in ``resolved``."""
+        if isinstance(value, Member):
+            resolved.setdefault("users", {})[str(value.id)] = value.user.to_json()
+            member = value.to_json(with_permissions=True)
+            del member["user"]
+            resolved.setdefault("members", {})[str(value.id)] = member
+        elif isinstance(value, Channel):
+            bot_permissions = PLAIN_MEMBER if value.bot_allowed else 0
+            resolved.setdefault("channels", {})[str(value.id)] = {
+                **value.to_json(),
+                "permissions": str(bot_permissions),
+            }
+        elif isinstance(value, Role):
+            resolved.setdefault("roles", {})[str(value.id)] = value.to_json()
+        else:
+            return value
+        return str(value.id)
+
+    def _command_options(self, command: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        resolved: dict[str, dict[str, Any]] = {}
+        options = self._options(command.get("options") or [], values, resolved)
+        return {"options": options, **({"resolved": resolved} if resolved else {})}
+
+    async def slash(
+        self,
+        guild: Guild,
+        channel: Channel,
+        member: Member,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        locale: str | None = None,
+    ) -> Interaction:
+        """Run a chat-input command as ``member`` (options by name; subcommands nest)."""
+        command = self._find_command(guild, name, 1)
+        payload = self._base_interaction(APPLICATION_COMMAND, guild, channel, member, locale)
+        payload["data"] = self._command_data(
+            command, **self._command_options(command, options or {})
+        )
+        return await self._send_interaction(payload)
+
+    async def autocomplete(
+        self,
+        guild: Guild,
+        channel: Channel,
+        member: Member,
+        name: str,
+        options: dict[str, Any],
+        *,
+        focused: str,
+        locale: str | None = None,
+    ) -> Interaction:
+        """Ask for autocomplete choices while ``focused`` is being typed."""
+        command = self._find_command(guild, name, 1)
+        payload = self._base_interaction(AUTOCOMPLETE, guild, channel, member, locale)
+        data = self._command_options(command, options)
+        built = data["options"]
+
+        def mark(items: list[dict[str, Any]]) -> None:
+            for item in items:
+                if item["name"] == focused and "value" in item:
+                    item["focused"] = True
+                mark(item.get("options", []))
+
+        mark(built)
+        payload["data"] = self._command_data(command, **data)
+        return await self._send_interaction(payload)
+
+    async def click(
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        member: Member,
+        *,
+        values: list[str] | None = None,
+        locale: str | None = None,
+    ) -> Interaction:
+        """Press a button (or choose ``values`` in a string select) on a message."""
+        current = self.messages.get(int(message["id"]), message)
+        found = [
+            component
+            for component in rules.iter_components(current.get("components"))
+            if component.get("custom_id") == custom_id
+        ]
+        if not found:
+            raise LookupError(f"no component with custom_id {custom_id!r} on the message")
+        channel = self._channel(int(current["channel_id"]))
+        guild = self.guilds[channel.guild_id]
+        payload = self._base_interaction(MESSAGE_COMPONENT, guild, channel, member, locale)
+        payload["message"] = current
+        payload["data"] = {"custom_id": custom_id, "component_type": found[0]["type"]}
+        if values is not None:
+            payload["data"]["values"] = values
+        return await self._send_interaction(payload)
+
+    async def submit_modal(
+        self,
+        guild: Guild,
+        channel: Channel,
+        member: Member,
+        custom_id: str,
+        fields: dict[str, str],
+        *,
+        message: dict[str, Any] | None = None,
+        locale: str | None = None,
+    ) -> Interaction:
+        """Submit a modal: ``fields`` maps each text input's custom_id to its value.
+
+        ``message``: the message whose button opened the modal (Discord sends it then).
+        """
+        payload = self._base_interaction(MODAL_SUBMIT, guild, channel, member, locale)
+        if message is not None:
+            payload["message"] = self.messages.get(int(message["id"]), message)
+        rows = [
+            {
+                "type": 1,
+                "id": index * 2 + 1,
+                "components": [
+                    {"type": 4, "id": index * 2 + 2, "custom_id": field_id, "value": value}
+                ],
+            }
+            for index, (field_id, value) in enumerate(fields.items())
+        ]
+        payload["data"] = {"custom_id": custom_id, "components": rows}
+        return await self._send_interaction(payload)
+
+    async def message_command(
+        self,
+        guild: Guild,
+        channel: Channel,
+        member: Member,
+        name: str,
+        target: dict[str, Any],
+        *,
+        locale: str | None = None,
+    ) -> Interaction:
+        """Run a message context-menu command on ``target`` (a message dict)."""
+        command = self._find_command(guild, name, 3)
+        payload = self._base_interaction(APPLICATION_COMMAND, guild, channel, member, locale)
+        payload["data"] = self._command_data(
+            command, target_id=target["id"], resolved={"messages": {target["id"]: target}}
+        )
+        return await self._send_interaction(payload)
+
+    # ----------------------------------------------------------------- REST
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        found = self.spec.find(request.method, path)
+        route = found[0].template if found else None
+        params = found[1] if found else {}
+        record = RecordedRequest(
+            request.method, path, route, None, dict(request.query), time.monotonic()
+        )
+        self.requests.append(record)
+        try:
+            record.body = await self._read_body(request)
+            response = self._fault(request.method, route)
+            if response is None:
+                response = await self._handle(request, record, route, params)
+        except HTTPError as error:
+            response = error.response()
+        except Exception as error:
+            # A 400, not a 500: discord.py would retry a 500 for half a minute.
+            self._violate(request.method, path, f"stand-in could not handle it: {error!r}")
+            response = _json({"code": 0, "message": "stand-in error"}, status=400)
+        record.status = response.status
+        response.headers.update(self._rate_headers(request.method, route))
+        return response
+
+    async def _read_body(self, request: web.Request) -> Any:
+        if not request.can_read_body:
+            return None
+        content_type = request.content_type
+        if content_type == "multipart/form-data":
+            reader = await request.multipart()
+            payload: Any = None
+            async for part in reader:
+                name = getattr(part, "name", None)
+                if name == "payload_json":
+                    payload = json.loads(await part.text())  # type: ignore[union-attr]
+                else:
+                    await part.read()  # type: ignore[union-attr]
+            return payload
+        raw = await request.read()
+        if not raw:
+            return None
+        return json.loads(raw)
+
+    def _fault(self, method: str, route: str | None) -> web.Response | None:
+        for fault in self._faults:
+            if fault.times > 0 and fault.method == method and fault.route == route:
+                fault.times -= 1
+                if fault.status == 429:
+                    return self._too_many(fault.retry_after, bucket=f"standin-{method}-{route}")
+                return _json({"code": 0, "message": "500: Internal Server Error"}, fault.status)
+        if route is not None and (bucket := self._buckets.get((method, route))):
+            now = time.monotonic()
+            if now - bucket.window_start >= 1.0:
+                bucket.window_start, bucket.used = now, 0
+            if bucket.used >= bucket.per_second:
+                wait = max(0.001, 1.0 - (now - bucket.window_start))
+                return self._too_many(wait, bucket=f"standin-{method}-{route}")
+            bucket.used += 1
+        return None
+
+    def _too_many(self, retry_after: float, *, bucket: str) -> web.Response:
+        headers = {
+            "Via": "1.1 google",
+            "Retry-After": str(max(1, round(retry_after))),
+            "X-RateLimit-Limit": "1",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+            "X-RateLimit-Bucket": bucket,
+            "X-RateLimit-Scope": "user",
+        }
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": False,
+        }
+        return _json(body, status=429, headers=headers)
+
+    def _rate_headers(self, method: str, route: str | None) -> dict[str, str]:
+        bucket = self._buckets.get((method, route or ""))
+        if bucket is None:
+            return {}
+        left = max(0.0, 1.0 - (time.monotonic() - bucket.window_start))
+        return {
+            "X-RateLimit-Limit": str(int(bucket.per_second)),
+            "X-RateLimit-Remaining": str(max(0, int(bucket.per_second) - bucket.used)),
+            "X-RateLimit-Reset-After": f"{left:.3f}",
+            "X-RateLimit-Bucket": f"standin-{method}-{route}",
+        }
+
+    def _violate(
+        self, method: str, path: str, message: str, detail: list[str] | None = None
+    ) -> None:
+        self.violations.append(Violation(method, path, message, detail or []))
+
+    def _invalid(self, record: RecordedRequest, message: str, detail: list[str]) -> HTTPError:
+        self._violate(record.method, record.path, message, detail)
+        return HTTPError(
+            400,
+            50035,
+            "Invalid Form Body",
+            {"_errors": [{"code": "BASE_TYPE_INVALID", "message": line} for line in detail]},
+        )
+
+    async def _handle(
+        self,
+        request: web.Request,
+        record: RecordedRequest,
+        route: str | None,
+        params: dict[str, str],
+    ) -> web.Response:
+        method = request.method
+        if route is None:
+            self._violate(method, record.path, "no such route in Discord's API spec")
+            raise HTTPError(404, 0, "404: Not Found")
+        found = self.spec.find(method, record.path)
+        assert found is not None  # route came from the same lookup
+        operation = found[0]
+        if not request.headers.get("Authorization") and not route.startswith(
+            ("/interactions/", "/webhooks/")
+        ):
+            raise HTTPError(401, 0, "401: Unauthorized")
+        if self.schema_validation and (record.body is not None or self.spec.has_body(operation)):
+            errors = self.spec.validate(operation, record.body)
+            if errors:
+                raise self._invalid(record, "request body does not match the spec", errors)
+        handler = _ROUTES.get((method, route))
+        if handler is None:
+            self._violate(method, record.path, f"route {route} is not modelled by the stand-in")
+            raise HTTPError(404, 0, "404: Not Found (not modelled by the stand-in)")
+        return await handler(self, request, record, params)
+
+    # --- identity
+
+    async def _get_me(
+        self, request: web.Request, record: RecordedRequest, params: Any
+    ) -> web.Response:
+        return _json(
+            {
+                **self.bot_user.to_json(),
+                "verified": True,
+                "mfa_enabled": False,
+                "flags": 0,
+                "locale": "en-US",
+            }
+        )
+
+    async def _get_application(
+        self, request: web.Request, record: RecordedRequest, params: Any
+    ) -> web.Response:
+        owner = User(
+            snowflake() if not self.guilds else next(iter(self.guilds.values())).owner_id, "owner"
+        )
+        return _json(
+            {
+                "id": str(self.application_id),
+                "name": self.bot_user.name,
+                "icon": None,
+                "description": "",
+                "summary": "",
+                "type": None,
+                "bot": self.bot_user.to_json(),
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": "0" * 64,
+                "owner": owner.to_json(),
+                "team": None,
+                "flags": 0,
+                "rpc_origins": [],
+                "tags": [],
+                "redirect_uris": [],
+                "interactions_endpoint_url": None,
+                "approximate_guild_count": len(self.guilds),
+            }
+        )
+
+    async def _get_gateway(
+        self, request: web.Request, record: RecordedRequest, params: Any
+    ) -> web.Response:
+        return _json({"url": self.gateway_url})
+
+    async def _get_gateway_bot(
+        self, request: web.Request, record: RecordedRequest, params: Any
+    ) -> web.Response:
+        return _json(
+            {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
+
+    # --- application commands
+
+    def _command_key(self, params: dict[str, str]) -> int | None:
+        if int(params["application_id"]) != self.application_id:
+            raise HTTPError(403, 50001, "Missing Access")
+        return int(params["guild_id"]) if "guild_id" in params else None
+
+    def _store_command(self, key: int | None, body: dict[str, Any]) -> dict[str, Any]:
+        existing = self._commands.setdefault(key, [])
+        kind = body.get("type") or 1
+        old = next(
+            (c for c in existing if c["name"] == body["name"] and c.get("type", 1) == kind), None
+        )
+        command = {
+            "id": old["id"] if old else str(snowflake()),
+            "application_id": str(self.application_id),
+            "version": str(snowflake()),
+            "type": kind,
+            "name": body["name"],
+            "description": body.get("description") or "",
+            "options": body.get("options") or [],
+            "default_member_permissions": body.get("default_member_permissions"),
+            "dm_permission": body.get("dm_permission", True),
+            "nsfw": bool(body.get("nsfw")),
+            "contexts": body.get("contexts"),
+            "integration_types": body.get("integration_types") or [0],
+            "name_localizations": body.get("name_localizations"),
+            "description_localizations": body.get("description_localizations"),
+        }
+        if key is not None:
+            command["guild_id"] = str(key)
+        if old:
+            existing[existing.index(old)] = command
+        else:
+            existing.append(command)
+        return command
+
+    async def _put_commands(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        key = self._command_key(params)
+        body = record.body or []
+        problems = [problem for command in body for problem in rules.command_problems(command)]
+        names = [(command["name"], command.get("type") or 1) for command in body]
+        if len(names) != len(set(names)):
+            problems.append("two commands share a name and type")
+        if problems:
+            raise self._invalid(record, "application commands break Discord's rules", problems)
+        self._commands[key] = []
+        stored = [self._store_command(key, command) for command in body]
+        await self._changed()
+        return _json(stored)
+
+    async def _post_command(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        key = self._command_key(params)
+        problems = rules.command_problems(record.body)
+        if problems:
+            raise self._invalid(record, "application command breaks Discord's rules", problems)
+        stored = self._store_command(key, record.body)
+        await self._changed()
+        return _json(stored, status=201)
+
+    async def _get_commands(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        return _json(self.commands(self._command_key(params)))
+
+    async def _delete_command(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        key = self._command_key(params)
+        existing = self._commands.get(key, [])
+        self._commands[key] = [c for c in existing if c["id"] != params["command_id"]]
+        if len(self._commands[key]) == len(existing):
+            raise HTTPError(404, 10063, "Unknown application command")
+        await self._changed()
+        return web.Response(status=204)
+
+    # --- interaction callback and webhooks
+
+    def _check_message(
+        self, record: RecordedRequest, body: dict[str, Any], *, creates: bool
+    ) -> None:
+        problems = rules.message_problems(body, creates=creates)
+        if problems:
+            raise self._invalid(record, "message breaks Discord's rules", problems)
+
+    def _bot_message(
+        self, interaction: Interaction, body: dict[str, Any], *, flags: int = 0
+    ) -> dict[str, Any]:
+        channel = self.channels.get(interaction.channel_id)
+        guild_id = channel.guild_id if channel else None
+        message = message_json(
+            channel_id=interaction.channel_id,
+            author=self.bot_user,
+            body={**body, "flags": int(body.get("flags") or 0) | flags},
+            guild_id=guild_id,
+            webhook_id=self.application_id,
+        )
+        message["application_id"] = str(self.application_id)
+        member = interaction.payload["member"]
+        message["interaction_metadata"] = {
+            "id": str(interaction.id),
+            "type": interaction.payload["type"],
+            "user": member["user"],
+            "authorizing_integration_owners": interaction.payload["authorizing_integration_owners"],
+        }
+        self.messages[int(message["id"])] = message
+        return message
+
+    async def _callback(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        interaction = self.interactions.get(int(params["interaction_id"]))
+        if interaction is None or interaction.token != params["interaction_token"]:
+            self._violate("POST", record.path, "callback for an unknown interaction")
+            raise HTTPError(404, 10062, "Unknown interaction")
+        elapsed = time.monotonic() - interaction.created
+        if interaction.callback is not None:
+            self._violate("POST", record.path, "a second initial response (40060)")
+            raise HTTPError(400, 40060, "Interaction has already been acknowledged.")
+        if elapsed > self.response_deadline:
+            self._violate(
+                "POST",
+                record.path,
+                f"first response after {elapsed:.2f} s (deadline {self.response_deadline} s)",
+            )
+            raise HTTPError(404, 10062, "Unknown interaction")
+        body = record.body
+        kind = body["type"]
+        data = body.get("data") or {}
+        message: dict[str, Any] | None = None
+        if kind == CHANNEL_MESSAGE:
+            self._check_message(record, data, creates=True)
+            message = self._bot_message(interaction, data)
+            interaction.original_id = int(message["id"])
+        elif kind == DEFERRED_MESSAGE:
+            message = self._bot_message(interaction, {}, flags=(data.get("flags") or 0) | LOADING)
+            interaction.original_id = int(message["id"])
+        elif kind in (DEFERRED_UPDATE, UPDATE_MESSAGE):
+            if interaction.payload["type"] not in (MESSAGE_COMPONENT, MODAL_SUBMIT):
+                raise self._invalid(
+                    record,
+                    "update callback for a non-component interaction",
+                    [f"callback type {kind} needs a component interaction"],
+                )
+            target = interaction.payload.get("message")
+            if target is not None:
+                # For a component interaction, "@original" is the message the component is on.
+                interaction.original_id = int(target["id"])
+                self.messages.setdefault(int(target["id"]), target)
+            if kind == UPDATE_MESSAGE:
+                self._check_message(record, data, creates=False)
+                if target is not None:
+                    message = self.messages[int(target["id"])]
+                    apply_edit(message, data)
+        elif kind == AUTOCOMPLETE_RESULT:
+            if interaction.payload["type"] != AUTOCOMPLETE:
+                raise self._invalid(
+                    record,
+                    "autocomplete result for another interaction",
+                    ["callback type 8 answers only autocomplete interactions"],
+                )
+            problems = rules.autocomplete_problems(data)
+            if problems:
+                raise self._invalid(record, "autocomplete breaks Discord's rules", problems)
+        elif kind == MODAL and interaction.payload["type"] == MODAL_SUBMIT:
+            raise self._invalid(record, "a modal in answer to a modal", ["not allowed"])
+        interaction.callback = body
+        interaction.answered = time.monotonic()
+        await interaction._notify()
+        result: dict[str, Any] = {
+            "interaction": {
+                "id": str(interaction.id),
+                "type": interaction.payload["type"],
+                "response_message_loading": kind == DEFERRED_MESSAGE,
+                "response_message_ephemeral": bool(
+                    message is not None and message["flags"] & EPHEMERAL
+                ),
+            },
+            "resource": {"type": kind},
+        }
+        if message is not None:
+            result["interaction"]["response_message_id"] = message["id"]
+            result["resource"]["message"] = message
+        return _json(result)
+
+    def _webhook_interaction(self, params: dict[str, str]) -> Interaction:
+        interaction = self._by_token.get(params["webhook_token"])
+        path = f"/webhooks/{params['webhook_id']}/..."
+        if interaction is None or int(params["webhook_id"]) != self.application_id:
+            self._violate("*", path, "webhook call with an unknown interaction token")
+            raise HTTPError(404, 10015, "Unknown Webhook")
+        if time.monotonic() - interaction.created > self.followup_window:
+            self._violate("*", path, "interaction token used after the follow-up window")
+            raise HTTPError(401, 50027, "Invalid Webhook Token")
+        return interaction
+
+    async def _followup(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        interaction = self._webhook_interaction(params)
+        if interaction.callback is None:
+            self._violate("POST", record.path, "follow-up before the initial response")
+            raise HTTPError(404, 10015, "Unknown Webhook")
+        self._check_message(record, record.body, creates=True)
+        original = interaction.original()
+        if original is not None and original["flags"] & LOADING:
+            # Discord: the first follow-up after a "thinking" deferral replaces the loading
+            # message (same id; the deferral decided whether it is ephemeral).
+            apply_edit(original, {k: v for k, v in record.body.items() if k != "flags"})
+            message = original
+        else:
+            message = self._bot_message(interaction, record.body)
+        interaction.followup_messages.append(message)
+        await interaction._notify()
+        if request.query.get("wait", "").lower() in ("true", "1"):
+            return _json(message)
+        return web.Response(status=204)
+
+    def _webhook_message(self, interaction: Interaction, message_id: str) -> dict[str, Any]:
+        if message_id == "@original":
+            if interaction.original_id is None:
+                raise HTTPError(404, 10008, "Unknown Message")
+            return self.messages[interaction.original_id]
+        message = self.messages.get(int(message_id))
+        owned = {interaction.original_id} | {int(m["id"]) for m in interaction.followup_messages}
+        if message is None or int(message_id) not in owned:
+            raise HTTPError(404, 10008, "Unknown Message")
+        return message
+
+    async def _webhook_get(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        interaction = self._webhook_interaction(params)
+        return _json(self._webhook_message(interaction, params.get("message_id", "@original")))
+
+    async def _webhook_patch(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        interaction = self._webhook_interaction(params)
+        message = self._webhook_message(interaction, params.get("message_id", "@original"))
+        self._check_message(record, record.body, creates=False)
+        apply_edit(message, record.body)
+        await interaction._notify()
+        return _json(message)
+
+    async def _webhook_delete(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        interaction = self._webhook_interaction(params)
+        message = self._webhook_message(interaction, params.get("message_id", "@original"))
+        del self.messages[int(message["id"])]
+        await interaction._notify()
+        return web.Response(status=204)
+
+    # --- channels
+
+    def _known_channel(self, params: dict[str, str]) -> Channel:
+        channel = self.channels.get(int(params["channel_id"]))
+        if channel is None:
+            raise HTTPError(404, 10003, "Unknown Channel")
+        return channel
+
+    def _channel_message(self, channel: Channel, message_id: str) -> dict[str, Any]:
+        message = self.messages.get(int(message_id))
+        if message is None or int(message["channel_id"]) != channel.id:
+            raise HTTPError(404, 10008, "Unknown Message")
+        return message
+
+    async def _get_channel(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        return _json(self._known_channel(params).to_json())
+
+    async def _post_message(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        channel = self._known_channel(params)
+        if not channel.bot_allowed:
+            raise HTTPError(403, 50013, "Missing Permissions")
+        body = record.body
+        self._check_message(record, body, creates=True)
+        message = message_json(
+            channel_id=channel.id,
+            author=self.bot_user,
+            body=body,
+            guild_id=channel.guild_id,
+            member=self.guilds[channel.guild_id].member(self.bot_user_id),
+        )
+        reference = body.get("message_reference")
+        if reference:
+            target = self.messages.get(int(reference.get("message_id") or 0))
+            if target is None or int(target["channel_id"]) != channel.id:
+                if reference.get("fail_if_not_exists", True):
+                    raise self._invalid(
+                        record,
+                        "reply to an unknown message",
+                        ["message_reference: Unknown message"],
+                    )
+            else:
+                message["type"] = 19
+                message["message_reference"] = {
+                    "type": 0,
+                    "message_id": target["id"],
+                    "channel_id": str(channel.id),
+                    "guild_id": str(channel.guild_id),
+                }
+                message["referenced_message"] = target
+        self.messages[int(message["id"])] = message
+        await self._changed()
+        return _json(message)
+
+    async def _get_message(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        channel = self._known_channel(params)
+        return _json(self._channel_message(channel, params["message_id"]))
+
+    async def _list_messages(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        channel = self._known_channel(params)
+        limit = int(request.query.get("limit", "50"))
+        return _json(list(reversed(self.channel_messages(channel)))[:limit])
+
+    async def _patch_message(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        channel = self._known_channel(params)
+        message = self._channel_message(channel, params["message_id"])
+        if int(message["author"]["id"]) != self.bot_user_id:
+            raise HTTPError(403, 50005, "Cannot edit a message authored by another user")
+        self._check_message(record, record.body, creates=False)
+        apply_edit(message, record.body)
+        await self._changed()
+        return _json(message)
+
+    async def _delete_message(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        channel = self._known_channel(params)
+        message = self._channel_message(channel, params["message_id"])
+        if int(message["author"]["id"]) != self.bot_user_id and not channel.bot_allowed:
+            raise HTTPError(403, 50013, "Missing Permissions")
+        del self.messages[int(message["id"])]
+        await self._changed()
+        return web.Response(status=204)
+
+
+_ROUTES: dict[tuple[str, str], Any] = {
+    ("GET", "/users/@me"): StandIn._get_me,
+    ("GET", "/oauth2/applications/@me"): StandIn._get_application,
+    ("GET", "/applications/@me"): StandIn._get_application,
+    ("GET", "/gateway"): StandIn._get_gateway,
+    ("GET", "/gateway/bot"): StandIn._get_gateway_bot,
+    ("PUT", "/applications/{application_id}/commands"): StandIn._put_commands,
+    ("GET", "/applications/{application_id}/commands"): StandIn._get_commands,
+    ("POST", "/applications/{application_id}/commands"): StandIn._post_command,
+    ("DELETE", "/applications/{application_id}/commands/{command_id}"): StandIn._delete_command,
+    ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands"): StandIn._put_commands,
+    ("GET", "/applications/{application_id}/guilds/{guild_id}/commands"): StandIn._get_commands,
+    ("POST", "/applications/{application_id}/guilds/{guild_id}/commands"): StandIn._post_command,
+    (
+        "DELETE",
+        "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
+    ): StandIn._delete_command,
+    ("POST", "/interactions/{interaction_id}/{interaction_token}/callback"): StandIn._callback,
+    ("POST", "/webhooks/{webhook_id}/{webhook_token}"): StandIn._followup,
+    ("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/@original"): StandIn._webhook_get,
+    ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original"): StandIn._webhook_patch,
+    (
+        "DELETE",
+        "/webhooks/{webhook_id}/{webhook_token}/messages/@original",
+    ): StandIn._webhook_delete,
+    ("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"): StandIn._webhook_get,
+    (
+        "PATCH",
+        "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
+    ): StandIn._webhook_patch,
+    (
+        "DELETE",
+        "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
+    ): StandIn._webhook_delete,
+    ("GET", "/channels/{channel_id}"): StandIn._get_channel,
+    ("POST", "/channels/{channel_id}/messages"): StandIn._post_message,
+    ("GET", "/channels/{channel_id}/messages"): StandIn._list_messages,
+    ("GET", "/channels/{channel_id}/messages/{message_id}"): StandIn._get_message,
+    ("PATCH", "/channels/{channel_id}/messages/{message_id}"): StandIn._patch_message,
+    ("DELETE", "/channels/{channel_id}/messages/{message_id}"): StandIn._delete_message,
+}

@@ -1,0 +1,106 @@
+"""Migrations: an empty database, an older one holding rows, and the runner's rules."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.store.database import Database
+from bot.store.migrate import MigrationError, discover
+from bot.store.rows import NewFlag
+
+SHIPPED = discover()
+
+
+async def test_migrating_an_empty_database_reaches_the_latest_version(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "new" / "factdesk.db")
+    try:
+        assert await db.version() == SHIPPED[-1].number
+        assert [m.number for m in SHIPPED][:3] == [1, 2, 3]
+    finally:
+        await db.close()
+    # Opening again applies nothing and changes nothing.
+    db = await Database.open(tmp_path / "new" / "factdesk.db")
+    try:
+        assert await db.version() == SHIPPED[-1].number
+    finally:
+        await db.close()
+
+
+async def test_an_older_database_keeps_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "factdesk.db"
+    old = await Database.open(path, migrations=SHIPPED[:1])
+    assert await old.version() == 1
+    added = await old.add_flag(NewFlag(1, "answer", "moon", 5, reason="wrong", message_id=9))
+    message_flag = await old.add_flag(NewFlag(1, "message", "moon", 6, message_id=10))
+    assert added.flag is not None
+    assert message_flag.flag is not None
+    await old.resolve_flag(1, added.flag.id, "upheld", "note", actor_id=7)
+    request = await old.add_request(1, "Is the moon cheese?", user_id=5, source="command")
+    await old.add_request(1, "is the moon cheese", user_id=6, source="button")
+    await old.set_modlog_channel(1, 99, actor_id=7)
+    await old.record_question(
+        guild_id=1, channel_id=2, user_id=5, question="q", claim_id=None, score=None
+    )
+    await old.close()
+
+    new = await Database.open(path)
+    try:
+        assert await new.version() == SHIPPED[-1].number
+        flags = await new.flags(1, limit=100)
+        assert sorted((f.id, f.status, f.reason) for f in flags) == sorted(
+            [(added.flag.id, "upheld", "wrong"), (message_flag.flag.id, "open", None)]
+        )
+        dispute = await new.active_dispute(1, "moon")
+        assert dispute is not None
+        assert dispute.note == "note"
+        stored_request = await new.request(1, request.request.id)
+        assert stored_request is not None
+        assert stored_request.askers == 2
+        assert (await new.guild_settings(1)).modlog_channel_id == 99
+        assert [e.action for e in await new.history(1, "flag", str(added.flag.id))] == ["upheld"]
+        # 0003's rule now holds for the migrated rows: a second message about the same claim
+        # may be flagged by the same moderator.
+        second = await new.add_flag(NewFlag(1, "message", "moon", 6, message_id=11))
+        assert second.flag is not None
+    finally:
+        await new.close()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM asked_questions").fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+async def test_a_failing_migration_leaves_the_last_good_version(tmp_path: Path) -> None:
+    broken = tmp_path / "migrations"
+    broken.mkdir()
+    (broken / "0001_first.sql").write_text("CREATE TABLE kept (id INTEGER PRIMARY KEY);")
+    (broken / "0004_bad.sql").write_text(
+        "CREATE TABLE half (id INTEGER);\nINSERT INTO missing VALUES (1);"
+    )
+    with pytest.raises(MigrationError, match=r"0004_bad\.sql"):
+        await Database.open(tmp_path / "x.db", migrations=discover(broken))
+    conn = sqlite3.connect(tmp_path / "x.db")
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert "kept" in tables
+        assert "half" not in tables
+    finally:
+        conn.close()
+
+
+def test_gaps_are_allowed_but_duplicates_and_bad_names_are_not(tmp_path: Path) -> None:
+    (tmp_path / "0001_a.sql").write_text("")
+    (tmp_path / "0005_b.sql").write_text("")
+    assert [m.number for m in discover(tmp_path)] == [1, 5]
+    (tmp_path / "0005_c.sql").write_text("")
+    with pytest.raises(MigrationError, match="also used"):
+        discover(tmp_path)
+    (tmp_path / "0005_c.sql").unlink()
+    (tmp_path / "5_bad.sql").write_text("")
+    with pytest.raises(MigrationError, match="NNNN_name"):
+        discover(tmp_path)
