@@ -12,10 +12,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import discord
-from bot.core.matching import EmptyQuestionError, MatchResult
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.matching import EmptyQuestionError, MatchResult
 from bot.core.models import FactCheck
 from bot.discord_ui import embeds, limits, strings, views
 from bot.logs import get_logger

@@ -1,0 +1,254 @@
+"""``factdesk ask`` and ``factdesk search``: the bot's answer, offline, in a terminal.
+
+``ask`` prints what a member would read on Discord: the question, verdict, "checked on"
+date, summary, numbered sources and the dive-deeper follow-ups (each marked with whether
+the corpus answers it). ``search`` prints ranked matches with ids and scores, for one text
+or for a whole TSV file of queries in one process (one JSON line per query).
+
+Exit codes: 0 answered, 1 no fact-check matched, 2 the input could not be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from bot.paths import BUNDLED_CORPUS_DIR
+
+if TYPE_CHECKING:
+    from bot.core.library import Library
+    from bot.core.matching import MatchResult
+    from bot.core.models import FactCheck
+
+EXIT_ANSWERED = 0
+EXIT_NO_MATCH = 1
+EXIT_BAD_INPUT = 2
+# Shown once on stderr; the full list is what `factdesk corpus check` is for.
+PROBLEMS_SHOWN = 5
+WRAP_WIDTH = 88
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ask = subparsers.add_parser(
+        "ask",
+        help="answer a question from the corpus, offline",
+        description="Print the fact-check that answers QUESTION, as the bot would.",
+    )
+    ask.add_argument("question", metavar="QUESTION")
+    _corpus_option(ask)
+    ask.add_argument("--json", action="store_true", help="print JSON instead of text")
+    ask.set_defaults(handler=handle_ask)
+
+    search = subparsers.add_parser(
+        "search",
+        help="ranked matches with ids and scores",
+        description="Rank the corpus against TEXT, or against every line of --queries.",
+    )
+    search.add_argument("text", nargs="?", metavar="TEXT")
+    _corpus_option(search)
+    search.add_argument("--k", type=int, default=5, help="how many matches (default 5)")
+    search.add_argument(
+        "--queries",
+        type=Path,
+        metavar="FILE.tsv",
+        help="lines of query_id<TAB>text; prints one JSON line per query",
+    )
+    search.add_argument("--json", action="store_true", help="print JSON instead of text")
+    search.set_defaults(handler=handle_search)
+
+
+def _corpus_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=BUNDLED_CORPUS_DIR,
+        metavar="PATH",
+        help="a corpus directory, or a .jsonl / ClaimReview .json file "
+        "(default: the bundled data/claims)",
+    )
+
+
+def _load(path: Path) -> Library | None:
+    from bot.core.library import Library
+
+    if not path.exists():
+        print(f"error: no corpus at {path}", file=sys.stderr)
+        return None
+    library, problems = Library.load(path)
+    if problems:
+        print(
+            f"warning: {len(problems)} problem(s) in {path}; broken entries are left out "
+            "(`factdesk corpus check` lists them all):",
+            file=sys.stderr,
+        )
+        for problem in problems[:PROBLEMS_SHOWN]:
+            print(f"  {problem}", file=sys.stderr)
+    if len(library.corpus) == 0:
+        print(f"error: the corpus at {path} holds no usable fact-check", file=sys.stderr)
+        return None
+    return library
+
+
+# --- ask ------------------------------------------------------------------------------------
+
+
+def handle_ask(args: argparse.Namespace) -> int:
+    from bot.core.matching import EmptyQuestionError
+
+    library = _load(args.corpus)
+    if library is None:
+        return EXIT_BAD_INPUT
+    try:
+        result = library.matcher.match(args.question)
+    except EmptyQuestionError:
+        print(
+            'error: the question is empty; ask something, e.g. factdesk ask "..."', file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    best = result.best
+    fact_check = library.corpus.get(best.claim_id) if best else None
+    if args.json:
+        payload = _answer_json(library, result, fact_check)
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif fact_check is None:
+        _print_no_match(result, sys.stdout)
+    else:
+        _print_answer(library, fact_check, sys.stdout)
+    return EXIT_ANSWERED if fact_check is not None else EXIT_NO_MATCH
+
+
+def _print_answer(library: Library, fc: FactCheck, out: TextIO) -> None:
+    def para(body: str, indent: str = "") -> None:
+        for paragraph in body.split("\n\n"):
+            out.write(
+                textwrap.fill(
+                    " ".join(paragraph.split()),
+                    WRAP_WIDTH,
+                    initial_indent=indent,
+                    subsequent_indent=indent,
+                )
+                + "\n"
+            )
+
+    out.write(f"{fc.question}\n{'=' * min(len(fc.question), WRAP_WIDTH)}\n")
+    if fc.verdict:
+        out.write(f"Verdict: {fc.verdict}\n")
+    checked = f"Checked on {fc.checked_on.isoformat()}"
+    if fc.updated_on:
+        checked += f" (updated {fc.updated_on.isoformat()})"
+    out.write(checked + "\n\n")
+    para(fc.summary)
+    if fc.sources:
+        out.write("\nSources\n")
+        for source in fc.sources:
+            details = ", ".join(
+                part
+                for part in (source.publisher, source.published and source.published.isoformat())
+                if part
+            )
+            line = f"  [{source.number}] {source.title}"
+            if details:
+                line += f" ({details})"
+            out.write(line + "\n")
+            if source.url:
+                out.write(f"      {source.url}\n")
+    if fc.follow_ups:
+        out.write("\nWant to dive deeper?\n")
+        for number, follow_up in enumerate(fc.follow_ups, start=1):
+            answered = follow_up.claim is not None and follow_up.claim in library.corpus
+            mark = (
+                f"answered: factdesk ask {follow_up.question!r}" if answered else "not yet checked"
+            )
+            out.write(f"  {number}. {follow_up.question}\n     ({mark})\n")
+    out.write(
+        f"\n{len(fc.sections)} section(s) of full analysis in the corpus entry `{fc.id}`. "
+        "Fact-checks can be wrong or out of date: verify important information.\n"
+    )
+
+
+def _print_no_match(result: MatchResult, out: TextIO) -> None:
+    out.write(f"No fact-check in the corpus answers: {result.query.strip()}\n")
+    nearest = result.nearest(3)
+    if nearest:
+        out.write("Nearest fact-checks:\n")
+        for match in nearest:
+            out.write(f"  {match.score:.0%}  {match.question}  [{match.claim_id}]\n")
+    else:
+        out.write("Nothing in the corpus is close.\n")
+
+
+def _answer_json(library: Library, result: MatchResult, fc: FactCheck | None) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "query": result.query,
+        "threshold": result.threshold,
+        "matched": fc is not None,
+        "matches": [_match_json(m) for m in result.matches],
+    }
+    if fc is not None:
+        entry = fc.model_dump(mode="json", exclude_none=True)
+        entry["follow_ups"] = [
+            {**f, "answered": f.get("claim") in library.corpus} for f in entry.get("follow_ups", [])
+        ]
+        payload["fact_check"] = entry
+    return payload
+
+
+def _match_json(match: Any) -> dict[str, Any]:
+    return {"id": match.claim_id, "question": match.question, "score": match.score}
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def handle_search(args: argparse.Namespace) -> int:
+    from bot.core.matching import EmptyQuestionError
+
+    if (args.text is None) == (args.queries is None):
+        print("error: give either TEXT or --queries FILE.tsv", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.k < 1:
+        print("error: --k must be at least 1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.queries is not None and not args.queries.is_file():
+        print(f"error: no queries file at {args.queries}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    library = _load(args.corpus)
+    if library is None:
+        return EXIT_BAD_INPUT
+    if args.queries is not None:
+        return _search_many(library, args.queries, args.k)
+    try:
+        result = library.matcher.match(args.text, k=args.k)
+    except EmptyQuestionError:
+        print("error: the text is empty", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps({"query": args.text, "matches": [_match_json(m) for m in result.matches]}))
+    else:
+        for rank, match in enumerate(result.matches, start=1):
+            print(f"{rank}. {match.score:.3f}  {match.claim_id}  {match.question}")
+    return EXIT_ANSWERED if result.best is not None else EXIT_NO_MATCH
+
+
+def _search_many(library: Library, path: Path, k: int) -> int:
+    from bot.core.matching import EmptyQuestionError
+
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line_number, line in enumerate(lines, start=1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            query_id, tab, query = line.partition("\t")
+            if not tab:
+                print(f"{path}:{line_number}: no TAB after the query id; skipped", file=sys.stderr)
+                continue
+            try:
+                matches = library.matcher.match(query, k=k).matches
+            except EmptyQuestionError:
+                matches = ()
+            print(json.dumps({"query_id": query_id, "matches": [_match_json(m) for m in matches]}))
+    return EXIT_ANSWERED

@@ -1,0 +1,324 @@
+"""Find the fact-check that answers a member's question.
+
+Two stages keep the cost per query flat as the corpus grows:
+
+1. **Candidates**: an in-memory SQLite FTS5 index over every question and alias, queried
+   with the question's rarest words, returns the best few dozen texts by BM25. Words the
+   index has never seen are first corrected to a close indexed word (typos).
+2. **Re-ranking**: each candidate gets a score in [0, 1] from how much of the fact-check's
+   wording the question covers and how much of the question (or, for a long pasted post,
+   of its best passage) the fact-check explains, both weighted by word rarity, blended
+   with rapidfuzz's order-insensitive similarity. A score under :data:`DEFAULT_THRESHOLD`
+   is "no match".
+
+The index lives in one SQLite connection guarded by a lock, so a :class:`Matcher` may be
+shared by worker threads (the bot calls it through ``asyncio.to_thread``).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from bot.core import text
+from bot.core.corpus import Corpus
+
+# Calibrated on CheckThat! 2022 2A train with the gold claims held out (see docs/quality.md).
+DEFAULT_THRESHOLD = 0.5
+
+# How many indexed texts BM25 hands to the re-ranker, and how many query words it may use.
+CANDIDATE_TEXTS = 60
+MAX_QUERY_TERMS = 24
+# Only this many unknown words of a query get a typo correction (a pasted post has many
+# names the corpus never mentions; correcting each would cost time for nothing).
+MAX_TYPO_LOOKUPS = 6
+TYPO_MIN_LENGTH = 4
+TYPO_MIN_SIMILARITY = 0.75
+# Suggestions are cut to Discord's 100-character choice limit.
+SUGGESTION_MAX_CHARS = 100
+# Below this many texts, autocomplete also scores every question directly (cheap, and it
+# forgives typos in a half-typed word that the index cannot).
+SMALL_CORPUS_TEXTS = 2_000
+
+# Score blend, tuned on CheckThat! train (docs/quality.md).
+_RECALL_WEIGHT = 1.5  # beta of the F-measure: covering the claim matters more
+_ORDER_WEIGHT = 0.2  # share of the score from rapidfuzz token similarity
+
+
+class EmptyQuestionError(ValueError):
+    """The question is empty or only whitespace."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One fact-check and how well it answers the question (0 to 1)."""
+
+    claim_id: str
+    question: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """Ranked matches for one question; ``best`` is ``None`` when nothing clears the bar."""
+
+    query: str
+    matches: tuple[Match, ...]
+    threshold: float
+
+    @property
+    def best(self) -> Match | None:
+        if self.matches and self.matches[0].score >= self.threshold:
+            return self.matches[0]
+        return None
+
+    def nearest(self, n: int = 3) -> tuple[Match, ...]:
+        """The ``n`` closest fact-checks, whether or not they clear the threshold."""
+        return self.matches[:n]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An autocomplete choice: the fact-check's id and a label of 1-100 characters."""
+
+    claim_id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchEntry:
+    """What the matcher needs of a fact-check: its id, question and other phrasings."""
+
+    claim_id: str
+    question: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    entry: int
+    terms: tuple[str, ...]
+    bm25: float
+
+
+class Matcher:
+    """Matches questions against a fixed set of fact-checks (build a new one on reload)."""
+
+    def __init__(self, entries: Iterable[MatchEntry], *, threshold: float = DEFAULT_THRESHOLD):
+        self.threshold = threshold
+        self._ids: list[str] = []
+        self._questions: list[str] = []
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(
+            # Terms are pre-normalised by bot.core.text, so the tokenizer only splits on
+            # spaces; prefix indexes serve autocomplete's half-typed last word.
+            "CREATE VIRTUAL TABLE texts USING fts5("
+            "terms, entry UNINDEXED, tokenize='unicode61', prefix='2 3')"
+        )
+        self._db.executemany("INSERT INTO texts(terms, entry) VALUES (?, ?)", self._rows(entries))
+        self._db.execute("INSERT INTO texts(texts) VALUES ('optimize')")
+        self._db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(texts, 'row')")
+        self._doc_freq: dict[str, int] = dict(self._db.execute("SELECT term, doc FROM vocab"))
+        self._text_count = max(1, self._db.execute("SELECT count(*) FROM texts").fetchone()[0])
+        self._max_idf = self._idf_of(1)
+        self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for term in self._doc_freq:
+            if len(term) >= TYPO_MIN_LENGTH and term.isalpha():
+                self._by_shape[(term[0], len(term))].append(term)
+        self._small = self._text_count <= SMALL_CORPUS_TEXTS
+        self._folded_questions = [text.fold(q) for q in self._questions] if self._small else []
+
+    @classmethod
+    def from_corpus(cls, corpus: Corpus, *, threshold: float = DEFAULT_THRESHOLD) -> Matcher:
+        entries = (MatchEntry(fc.id, fc.question, fc.aliases) for fc in corpus)
+        return cls(entries, threshold=threshold)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _rows(self, entries: Iterable[MatchEntry]) -> Iterable[tuple[str, int]]:
+        for entry in entries:
+            index = len(self._ids)
+            self._ids.append(entry.claim_id)
+            self._questions.append(entry.question)
+            for phrasing in text.unique([entry.question, *entry.aliases]):
+                terms = text.terms(phrasing)
+                if terms:
+                    yield " ".join(terms), index
+
+    def _idf_of(self, doc_freq: int) -> float:
+        return math.log(1 + (self._text_count - doc_freq + 0.5) / (doc_freq + 0.5))
+
+    def _idf(self, term: str) -> float:
+        doc_freq = self._doc_freq.get(term)
+        return self._max_idf if doc_freq is None else self._idf_of(doc_freq)
+
+    # --- matching ---------------------------------------------------------------------------
+
+    def match(self, question: str, k: int = 5) -> MatchResult:
+        """The ``k`` best fact-checks for ``question``, best first."""
+        if not question or not question.strip():
+            raise EmptyQuestionError("the question is empty")
+        query_terms = self._corrected(text.terms(question))
+        if not query_terms:
+            return MatchResult(question, (), self.threshold)
+        candidates = self._candidates(query_terms, CANDIDATE_TEXTS)
+        best_by_entry: dict[int, float] = {}
+        query_weights = [self._idf(t) for t in query_terms]
+        top_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
+        for candidate in candidates:
+            score = self._score(query_terms, query_weights, candidate.terms)
+            # BM25 only breaks near-ties: a small share, relative to the best candidate.
+            score = 0.95 * score + 0.05 * (candidate.bm25 / top_bm25)
+            if score > best_by_entry.get(candidate.entry, -1.0):
+                best_by_entry[candidate.entry] = score
+        ranked = sorted(best_by_entry.items(), key=lambda item: (-item[1], item[0]))[: max(k, 0)]
+        matches = tuple(
+            Match(self._ids[i], self._questions[i], round(min(1.0, max(0.0, s)), 4))
+            for i, s in ranked
+        )
+        return MatchResult(question, matches, self.threshold)
+
+    def _corrected(self, terms: list[str]) -> list[str]:
+        """``terms`` with unknown words replaced by the closest indexed word, if any."""
+        corrections: dict[str, str] = {}
+        unknown = [t for t in text.unique(terms) if t not in self._doc_freq]
+        for term in unknown[:MAX_TYPO_LOOKUPS]:
+            if len(term) < TYPO_MIN_LENGTH or not term.isalpha():
+                continue
+            pool = [
+                w
+                for length in range(len(term) - 1, len(term) + 2)
+                for w in self._by_shape.get((term[0], length), ())
+            ]
+            found = process.extractOne(
+                term,
+                pool,
+                scorer=Levenshtein.normalized_similarity,
+                score_cutoff=TYPO_MIN_SIMILARITY,
+            )
+            if found is not None:
+                corrections[term] = found[0]
+        return [corrections.get(t, t) for t in terms]
+
+    def _candidates(self, query_terms: Sequence[str], limit: int) -> list[_Candidate]:
+        known = [t for t in text.unique(query_terms) if t in self._doc_freq]
+        if not known:
+            return []
+        # The rarest words find the right fact-check; very common ones only cost time.
+        known.sort(key=lambda t: self._doc_freq[t])
+        expression = " OR ".join(f'"{t}"' for t in known[:MAX_QUERY_TERMS])
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT entry, terms, -bm25(texts) FROM texts WHERE texts MATCH ? "
+                "ORDER BY rank LIMIT ?",
+                (expression, limit),
+            ).fetchall()
+        return [_Candidate(entry, tuple(terms.split()), bm25) for entry, terms, bm25 in rows]
+
+    def _score(
+        self, query_terms: list[str], query_weights: list[float], doc_terms: tuple[str, ...]
+    ) -> float:
+        doc_set = set(doc_terms)
+        doc_weight = sum(self._idf(t) for t in doc_set)
+        if doc_weight <= 0:
+            return 0.0
+        shared = doc_set.intersection(query_terms)
+        covered = sum(self._idf(t) for t in shared) / doc_weight
+        explained = _best_passage_share(query_terms, query_weights, doc_set, len(doc_set))
+        if covered <= 0 or explained <= 0:
+            return 0.0
+        beta2 = _RECALL_WEIGHT**2
+        f_measure = (1 + beta2) * explained * covered / (beta2 * explained + covered)
+        order = fuzz.token_sort_ratio(" ".join(query_terms), " ".join(doc_terms)) / 100
+        if len(query_terms) > 3 * len(doc_set):
+            # a long post: compare order against its best passage, not the whole post
+            order = fuzz.partial_token_sort_ratio(" ".join(doc_terms), " ".join(query_terms))
+            order /= 100
+        return (1 - _ORDER_WEIGHT) * f_measure + _ORDER_WEIGHT * order
+
+    # --- autocomplete -----------------------------------------------------------------------
+
+    def autocomplete(self, prefix: str, limit: int = 25) -> list[Suggestion]:
+        """Up to ``limit`` fact-check questions for what the member has typed so far."""
+        limit = max(0, limit)
+        if not prefix.strip():
+            return [self._suggestion(i) for i in range(min(limit, len(self._ids)))]
+        folded = text.fold(prefix)
+        words = folded.split()
+        if not words:
+            return []
+        typing = not prefix[-1:].isspace()
+        partial = words[-1] if typing else None
+        complete = [text.stem(w) for w in (words[:-1] if typing else words)]
+        complete = self._corrected([w for w in complete if w not in text.STOPWORDS])
+        scores: dict[int, float] = {}
+        for entry, terms in self._prefix_candidates(complete, partial):
+            scores[entry] = max(scores.get(entry, 0.0), fuzz.partial_ratio(folded, terms))
+        if self._small:
+            for _, score, entry in process.extract(
+                folded, self._folded_questions, scorer=fuzz.partial_ratio, limit=limit
+            ):
+                scores[entry] = max(scores.get(entry, 0.0), score)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return [self._suggestion(i) for i, _ in ranked[:limit]]
+
+    def _prefix_candidates(self, complete: list[str], partial: str | None) -> list[tuple[int, str]]:
+        clauses = [f'"{t}"' for t in text.unique(complete) if t in self._doc_freq]
+        if partial and len(partial) >= 2:
+            clauses.append(f'"{partial}"*')
+        if not clauses:
+            return []
+        rows: list[tuple[int, str]] = []
+        with self._lock:
+            # Everything typed so far, then any of it: as-you-type wants the narrow answer
+            # first but should not go empty because of one stray word.
+            for joiner in (" AND ", " OR "):
+                rows += self._db.execute(
+                    "SELECT entry, terms FROM texts WHERE texts MATCH ? ORDER BY rank LIMIT 50",
+                    (joiner.join(clauses),),
+                ).fetchall()
+                if len(rows) >= 25 or len(clauses) == 1:
+                    break
+        return rows
+
+    def _suggestion(self, entry: int) -> Suggestion:
+        label = " ".join(self._questions[entry].split())
+        if len(label) > SUGGESTION_MAX_CHARS:
+            label = label[: SUGGESTION_MAX_CHARS - 1].rstrip() + "…"
+        return Suggestion(self._ids[entry], label)
+
+
+def _best_passage_share(
+    query_terms: list[str], query_weights: list[float], doc_set: set[str], doc_size: int
+) -> float:
+    """The share of the query's weight that ``doc_set`` explains, over its best passage.
+
+    A short question is one passage. A long pasted post is read through a window about
+    twice the fact-check's length, so the story around the claim does not drown it.
+    """
+    total = sum(query_weights)
+    window = max(2 * doc_size, 12)
+    if len(query_terms) <= window:
+        hit = sum(w for t, w in zip(query_terms, query_weights, strict=True) if t in doc_set)
+        return hit / total if total else 0.0
+    hits = [w if t in doc_set else 0.0 for t, w in zip(query_terms, query_weights, strict=True)]
+    best = 0.0
+    hit_sum = sum(hits[:window])
+    all_sum = sum(query_weights[:window])
+    best = hit_sum / all_sum if all_sum else 0.0
+    for end in range(window, len(query_terms)):
+        start = end - window
+        hit_sum += hits[end] - hits[start]
+        all_sum += query_weights[end] - query_weights[start]
+        if all_sum > 0:
+            best = max(best, hit_sum / all_sum)
+    return best
