@@ -31,16 +31,21 @@ from bot.core import text
 from bot.core.corpus import Corpus
 
 # Calibrated on CheckThat! 2022 2A train with the gold claims held out (see docs/quality.md).
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.6
 
 # How many indexed texts BM25 hands to the re-ranker, and how many query words it may use.
-CANDIDATE_TEXTS = 60
+CANDIDATE_TEXTS = 40
 MAX_QUERY_TERMS = 24
 # Only this many unknown words of a query get a typo correction (a pasted post has many
 # names the corpus never mentions; correcting each would cost time for nothing).
 MAX_TYPO_LOOKUPS = 6
 TYPO_MIN_LENGTH = 4
 TYPO_MIN_SIMILARITY = 0.75
+# One row per fact-check: its phrasings, then the start of its summary as context.
+PHRASING_SEPARATOR = " | "
+CONTEXT_CHARS = 400
+# BM25 weight of the context column against the phrasings' 1.0.
+CONTEXT_BM25_WEIGHT = 0.4
 # Suggestions are cut to Discord's 100-character choice limit.
 SUGGESTION_MAX_CHARS = 100
 # Below this many texts, autocomplete also scores every question directly (cheap, and it
@@ -49,7 +54,9 @@ SMALL_CORPUS_TEXTS = 2_000
 
 # Score blend, tuned on CheckThat! train (docs/quality.md).
 _RECALL_WEIGHT = 1.5  # beta of the F-measure: covering the claim matters more
-_ORDER_WEIGHT = 0.2  # share of the score from rapidfuzz token similarity
+_ORDER_WEIGHT = 0.2  # share of a phrasing's score from rapidfuzz token similarity
+_BM25_WEIGHT = 0.3  # share of the final score from BM25, relative to the best candidate
+_CONTEXT_WEIGHT = 0.2  # share from how much of the question the context explains
 
 
 class EmptyQuestionError(ValueError):
@@ -99,12 +106,16 @@ class MatchEntry:
     claim_id: str
     question: str
     aliases: tuple[str, ...] = ()
+    # Words that describe the fact-check without being a phrasing of its question (the
+    # start of its summary): they help find it, never decide that it is the answer alone.
+    context: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     entry: int
-    terms: tuple[str, ...]
+    phrasings: tuple[tuple[str, ...], ...]
+    context: frozenset[str]
     bm25: float
 
 
@@ -121,9 +132,11 @@ class Matcher:
             # Terms are pre-normalised by bot.core.text, so the tokenizer only splits on
             # spaces; prefix indexes serve autocomplete's half-typed last word.
             "CREATE VIRTUAL TABLE texts USING fts5("
-            "terms, entry UNINDEXED, tokenize='unicode61', prefix='2 3')"
+            "phrasings, context, entry UNINDEXED, tokenize='unicode61', prefix='2 3')"
         )
-        self._db.executemany("INSERT INTO texts(terms, entry) VALUES (?, ?)", self._rows(entries))
+        self._db.executemany(
+            "INSERT INTO texts(phrasings, context, entry) VALUES (?, ?, ?)", self._rows(entries)
+        )
         self._db.execute("INSERT INTO texts(texts) VALUES ('optimize')")
         self._db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(texts, 'row')")
         self._doc_freq: dict[str, int] = dict(self._db.execute("SELECT term, doc FROM vocab"))
@@ -138,21 +151,23 @@ class Matcher:
 
     @classmethod
     def from_corpus(cls, corpus: Corpus, *, threshold: float = DEFAULT_THRESHOLD) -> Matcher:
-        entries = (MatchEntry(fc.id, fc.question, fc.aliases) for fc in corpus)
+        entries = (
+            MatchEntry(fc.id, fc.question, fc.aliases, fc.summary[:CONTEXT_CHARS]) for fc in corpus
+        )
         return cls(entries, threshold=threshold)
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _rows(self, entries: Iterable[MatchEntry]) -> Iterable[tuple[str, int]]:
+    def _rows(self, entries: Iterable[MatchEntry]) -> Iterable[tuple[str, str, int]]:
         for entry in entries:
             index = len(self._ids)
             self._ids.append(entry.claim_id)
             self._questions.append(entry.question)
-            for phrasing in text.unique([entry.question, *entry.aliases]):
-                terms = text.terms(phrasing)
-                if terms:
-                    yield " ".join(terms), index
+            phrasings = [text.terms(p) for p in text.unique([entry.question, *entry.aliases])]
+            # "|" is not a word character for the tokenizer: it separates phrasings in one row.
+            joined = PHRASING_SEPARATOR.join(" ".join(p) for p in phrasings if p)
+            yield joined, " ".join(text.terms(entry.context[:CONTEXT_CHARS])), index
 
     def _idf_of(self, doc_freq: int) -> float:
         return math.log(1 + (self._text_count - doc_freq + 0.5) / (doc_freq + 0.5))
@@ -173,13 +188,19 @@ class Matcher:
         candidates = self._candidates(query_terms, CANDIDATE_TEXTS)
         best_by_entry: dict[int, float] = {}
         query_weights = [self._idf(t) for t in query_terms]
+        query_total = sum(query_weights) or 1.0
         top_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
+        phrase_weight = 1 - _BM25_WEIGHT - _CONTEXT_WEIGHT
         for candidate in candidates:
-            score = self._score(query_terms, query_weights, candidate.terms)
-            # BM25 only breaks near-ties: a small share, relative to the best candidate.
-            score = 0.95 * score + 0.05 * (candidate.bm25 / top_bm25)
-            if score > best_by_entry.get(candidate.entry, -1.0):
-                best_by_entry[candidate.entry] = score
+            phrased = max(self._score(query_terms, query_weights, p) for p in candidate.phrasings)
+            explained = sum(
+                w for t, w in zip(query_terms, query_weights, strict=True) if t in candidate.context
+            )
+            best_by_entry[candidate.entry] = (
+                phrase_weight * phrased
+                + _BM25_WEIGHT * candidate.bm25 / top_bm25
+                + _CONTEXT_WEIGHT * explained / query_total
+            )
         ranked = sorted(best_by_entry.items(), key=lambda item: (-item[1], item[0]))[: max(k, 0)]
         matches = tuple(
             Match(self._ids[i], self._questions[i], round(min(1.0, max(0.0, s)), 4))
@@ -218,11 +239,19 @@ class Matcher:
         expression = " OR ".join(f'"{t}"' for t in known[:MAX_QUERY_TERMS])
         with self._lock:
             rows = self._db.execute(
-                "SELECT entry, terms, -bm25(texts) FROM texts WHERE texts MATCH ? "
-                "ORDER BY rank LIMIT ?",
-                (expression, limit),
+                "SELECT entry, phrasings, context, -bm25(texts, 1.0, ?) FROM texts "
+                "WHERE texts MATCH ? ORDER BY bm25(texts, 1.0, ?) LIMIT ?",
+                (CONTEXT_BM25_WEIGHT, expression, CONTEXT_BM25_WEIGHT, limit),
             ).fetchall()
-        return [_Candidate(entry, tuple(terms.split()), bm25) for entry, terms, bm25 in rows]
+        return [
+            _Candidate(
+                entry,
+                tuple(tuple(p.split()) for p in phrasings.split(PHRASING_SEPARATOR) if p),
+                frozenset(context.split()),
+                bm25,
+            )
+            for entry, phrasings, context, bm25 in rows
+        ]
 
     def _score(
         self, query_terms: list[str], query_weights: list[float], doc_terms: tuple[str, ...]
@@ -261,8 +290,9 @@ class Matcher:
         complete = [text.stem(w) for w in (words[:-1] if typing else words)]
         complete = self._corrected([w for w in complete if w not in text.STOPWORDS])
         scores: dict[int, float] = {}
-        for entry, terms in self._prefix_candidates(complete, partial):
-            scores[entry] = max(scores.get(entry, 0.0), fuzz.partial_ratio(folded, terms))
+        for entry in self._prefix_candidates(complete, partial):
+            if entry not in scores:
+                scores[entry] = fuzz.partial_ratio(folded, text.fold(self._questions[entry]))
         if self._small:
             for _, score, entry in process.extract(
                 folded, self._folded_questions, scorer=fuzz.partial_ratio, limit=limit
@@ -271,24 +301,27 @@ class Matcher:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return [self._suggestion(i) for i, _ in ranked[:limit]]
 
-    def _prefix_candidates(self, complete: list[str], partial: str | None) -> list[tuple[int, str]]:
+    def _prefix_candidates(self, complete: list[str], partial: str | None) -> list[int]:
         clauses = [f'"{t}"' for t in text.unique(complete) if t in self._doc_freq]
         if partial and len(partial) >= 2:
             clauses.append(f'"{partial}"*')
         if not clauses:
             return []
-        rows: list[tuple[int, str]] = []
+        entries: list[int] = []
         with self._lock:
             # Everything typed so far, then any of it: as-you-type wants the narrow answer
             # first but should not go empty because of one stray word.
             for joiner in (" AND ", " OR "):
-                rows += self._db.execute(
-                    "SELECT entry, terms FROM texts WHERE texts MATCH ? ORDER BY rank LIMIT 50",
-                    (joiner.join(clauses),),
-                ).fetchall()
-                if len(rows) >= 25 or len(clauses) == 1:
+                entries += [
+                    entry
+                    for (entry,) in self._db.execute(
+                        "SELECT entry FROM texts WHERE texts MATCH ? ORDER BY rank LIMIT 50",
+                        (f"phrasings : ({joiner.join(clauses)})",),
+                    )
+                ]
+                if len(entries) >= 25 or len(clauses) == 1:
                     break
-        return rows
+        return entries
 
     def _suggestion(self, entry: int) -> Suggestion:
         label = " ".join(self._questions[entry].split())

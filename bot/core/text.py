@@ -14,7 +14,12 @@ from collections.abc import Iterable
 
 # Links, Discord markup (<@id>, <#id>, <:emoji:id>, <t:123:R>) and @handles carry no
 # meaning a fact-check can match; hashtags do, so only their '#' goes.
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_URL_RE = re.compile(
+    r"(?:https?://|www\.|\bpic\.twitter\.com/|\bt\.co/)\S*", re.IGNORECASE
+)
+# "#JackBreuer" -> "Jack Breuer": hashtags glue words that the fact-check writes apart.
+_HASHTAG_RE = re.compile(r"#(\w+)")
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _DISCORD_MARKUP_RE = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)[^>]*>")
 _HANDLE_RE = re.compile(r"(?<![\w@])@\w+")
 # "EE. UU." / "EE.UU." is how Spanish writes "US"; joined before punctuation is dropped.
@@ -69,6 +74,7 @@ def fold(text: str) -> str:
     text = _URL_RE.sub(" ", text)
     text = _DISCORD_MARKUP_RE.sub(" ", text)
     text = _HANDLE_RE.sub(" ", text)
+    text = _HASHTAG_RE.sub(lambda tag: " " + _CAMEL_RE.sub(" ", tag.group(1)) + " ", text)
     # NFKD splits "á" into "a" + a combining accent (dropped below) and turns compatibility
     # forms such as full-width letters into plain ones.
     decomposed = unicodedata.normalize("NFKD", text.casefold())
