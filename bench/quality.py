@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.core import text  # noqa: E402
-from bot.core.corpus import Corpus  # noqa: E402
-from bot.core.library import Library  # noqa: E402
-from bot.core.matching import Matcher  # noqa: E402
-from bot.paths import PROJECT_ROOT  # noqa: E402
+from bot.core import text
+from bot.core.corpus import Corpus
+from bot.core.library import Library
+from bot.core.matching import Matcher
+from bot.paths import PROJECT_ROOT
 
 DATASET = PROJECT_ROOT.parent / "shared" / "datasets" / "checkthat-2022-2a"
 RANK_DEPTH = 10
@@ -183,7 +183,9 @@ def main() -> int:
         f"{time.perf_counter() - started:.2f} s ({len(problems)} load problems)"
     )
     to_external = external_ids(library.corpus)
-    bm25 = BM25({to_external[fc.id]: f"{fc.question} {' '.join(fc.aliases)}" for fc in library.corpus})
+    bm25 = BM25(
+        {to_external[fc.id]: " ".join([fc.question, *fc.aliases]) for fc in library.corpus}
+    )
     ours = matcher_ranker(library.matcher, to_external)
     splits = ["train", "dev"] if args.split == "both" else [args.split]
     print(f"\n| split | system | MAP@1 | MAP@5 | MRR@{RANK_DEPTH} | top-1 right |")
@@ -192,13 +194,17 @@ def main() -> int:
         queries, qrels = read_queries(split), read_qrels(split)
         for name, ranker in (("BM25 baseline", bm25.rank), ("factdesk", ours)):
             s = evaluate(ranker, queries, qrels)
-            print(f"| {split} | {name} | {s.map1:.3f} | {s.map5:.3f} | {s.mrr:.3f} | {s.top1:.3f} |")
+            cells = " | ".join(f"{v:.3f}" for v in (s.map1, s.map5, s.mrr, s.top1))
+            print(f"| {split} | {name} | {cells} |")
     threshold = library.matcher.threshold
     print(f"\nthreshold {threshold}:")
     for split in splits:
         queries, qrels = read_queries(split), read_qrels(split)
         recall, false = no_match_quality(library, queries, qrels, threshold)
-        print(f"  {split}: recall at threshold {recall:.3f}, false matches (gold held out) {false:.3f}")
+        print(
+            f"  {split}: recall at threshold {recall:.3f}, "
+            f"false matches (gold held out) {false:.3f}"
+        )
         if args.sweep:
             print("  | threshold | recall | false matches |")
             for row in sweep(library, queries, qrels):
