@@ -183,9 +183,7 @@ def main() -> int:
         f"{time.perf_counter() - started:.2f} s ({len(problems)} load problems)"
     )
     to_external = external_ids(library.corpus)
-    bm25 = BM25(
-        {to_external[fc.id]: " ".join([fc.question, *fc.aliases]) for fc in library.corpus}
-    )
+    bm25 = BM25({to_external[fc.id]: " ".join([fc.question, *fc.aliases]) for fc in library.corpus})
     ours = matcher_ranker(library.matcher, to_external)
     splits = ["train", "dev"] if args.split == "both" else [args.split]
     print(f"\n| split | system | MAP@1 | MAP@5 | MRR@{RANK_DEPTH} | top-1 right |")

@@ -14,9 +14,7 @@ from collections.abc import Iterable
 
 # Links, Discord markup (<@id>, <#id>, <:emoji:id>, <t:123:R>) and @handles carry no
 # meaning a fact-check can match; hashtags do, so only their '#' goes.
-_URL_RE = re.compile(
-    r"(?:https?://|www\.|\bpic\.twitter\.com/|\bt\.co/)\S*", re.IGNORECASE
-)
+_URL_RE = re.compile(r"(?:https?://|www\.|\bpic\.twitter\.com/|\bt\.co/)\S*", re.IGNORECASE)
 # "#JackBreuer" -> "Jack Breuer": hashtags glue words that the fact-check writes apart.
 _HASHTAG_RE = re.compile(r"#(\w+)")
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
