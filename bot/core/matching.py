@@ -36,6 +36,11 @@ DEFAULT_THRESHOLD = 0.6
 # How many indexed texts BM25 hands to the re-ranker, and how many query words it may use.
 CANDIDATE_TEXTS = 40
 MAX_QUERY_TERMS = 24
+# Words in more than this share of the fact-checks (and at least COMMON_TERM_MIN_DOCS) are
+# only sent to the index when the question has fewer than ALWAYS_QUERIED_TERMS rarer ones.
+COMMON_TERM_SHARE = 0.01
+COMMON_TERM_MIN_DOCS = 2_000
+ALWAYS_QUERIED_TERMS = 4
 # Only this many unknown words of a query get a typo correction (a pasted post has many
 # names the corpus never mentions; correcting each would cost time for nothing).
 MAX_TYPO_LOOKUPS = 6
@@ -46,6 +51,9 @@ PHRASING_SEPARATOR = " | "
 CONTEXT_CHARS = 400
 # BM25 weight of the context column against the phrasings' 1.0.
 CONTEXT_BM25_WEIGHT = 0.4
+# Autocomplete re-ranks at most this many rows; a typed prefix this short is "broad".
+AUTOCOMPLETE_CANDIDATES = 100
+BROAD_PREFIX_CHARS = 3
 # Suggestions are cut to Discord's 100-character choice limit.
 SUGGESTION_MAX_CHARS = 100
 # Below this many texts, autocomplete also scores every question directly (cheap, and it
@@ -234,9 +242,17 @@ class Matcher:
         known = [t for t in text.unique(query_terms) if t in self._doc_freq]
         if not known:
             return []
-        # The rarest words find the right fact-check; very common ones only cost time.
+        # The rarest words find the right fact-check; very common ones only cost time (FTS5
+        # scores every row that holds any word), so past the first few they are left to the
+        # re-ranker, which still sees every word of the question.
         known.sort(key=lambda t: self._doc_freq[t])
-        expression = " OR ".join(f'"{t}"' for t in known[:MAX_QUERY_TERMS])
+        common = max(COMMON_TERM_MIN_DOCS, self._text_count * COMMON_TERM_SHARE)
+        chosen = [
+            t
+            for i, t in enumerate(known[:MAX_QUERY_TERMS])
+            if i < ALWAYS_QUERIED_TERMS or self._doc_freq[t] <= common
+        ]
+        expression = " OR ".join(f'"{t}"' for t in chosen)
         with self._lock:
             rows = self._db.execute(
                 "SELECT entry, phrasings, context, -bm25(texts, 1.0, ?) FROM texts "
@@ -285,7 +301,8 @@ class Matcher:
         words = folded.split()
         if not words:
             return []
-        typing = not prefix[-1:].isspace()
+        # The last word is still being typed unless a space or punctuation closed it.
+        typing = prefix[-1:].isalnum()
         partial = words[-1] if typing else None
         complete = [text.stem(w) for w in (words[:-1] if typing else words)]
         complete = self._corrected([w for w in complete if w not in text.STOPWORDS])
@@ -302,32 +319,58 @@ class Matcher:
         return [self._suggestion(i) for i, _ in ranked[:limit]]
 
     def _prefix_candidates(self, complete: list[str], partial: str | None) -> list[int]:
-        clauses = [f'"{t}"' for t in text.unique(complete) if t in self._doc_freq]
+        complete = [t for t in text.unique(complete) if t in self._doc_freq]
+        clauses = [f'"{t}"' for t in complete]
         if partial and len(partial) >= 2:
-            clauses.append(f'"{partial}"*')
+            # The index holds stems ("cartel"); "cartels" typed so far must still find it.
+            stemmed = text.stem(partial)
+            shared = _shared_prefix_length(partial, stemmed)
+            if shared >= 3:
+                clauses.append(f'"{partial[:shared]}"*')
+            elif stemmed in self._doc_freq:  # a canonical word: "america" is indexed as "us"
+                clauses.append(f'("{partial}"* OR "{stemmed}")')
+            else:
+                clauses.append(f'"{partial}"*')
         if not clauses:
             return []
+        # Ranking every row that holds a short prefix or a common word is what costs time
+        # in a large corpus; such broad queries take the first rows instead and leave the
+        # order to the re-ranker (the member narrows it down by typing on).
+        common = max(COMMON_TERM_MIN_DOCS, self._text_count * COMMON_TERM_SHARE)
+        narrow_word = any(self._doc_freq.get(t, 0) <= common for t in complete)
+        broad = not narrow_word and (
+            partial is None
+            or len(partial) <= BROAD_PREFIX_CHARS
+            or self._doc_freq.get(text.stem(partial), 0) > common
+        )
         entries: list[int] = []
         with self._lock:
-            # Everything typed so far, then any of it: as-you-type wants the narrow answer
-            # first but should not go empty because of one stray word.
-            for joiner in (" AND ", " OR "):
-                entries += [
-                    entry
-                    for (entry,) in self._db.execute(
-                        "SELECT entry FROM texts WHERE texts MATCH ? ORDER BY rank LIMIT 50",
-                        (f"phrasings : ({joiner.join(clauses)})",),
-                    )
-                ]
-                if len(entries) >= 25 or len(clauses) == 1:
-                    break
+            entries += self._entries_matching(" AND ".join(clauses), ranked=not broad)
+            if len(entries) < AUTOCOMPLETE_CANDIDATES // 2 and len(clauses) > 1:
+                # nothing holds every word typed: anything holding one of them
+                entries += self._entries_matching(" OR ".join(clauses), ranked=False)
         return entries
+
+    def _entries_matching(self, expression: str, *, ranked: bool) -> list[int]:
+        order = "ORDER BY rank " if ranked else ""
+        rows = self._db.execute(
+            f"SELECT entry FROM texts WHERE texts MATCH ? {order}LIMIT ?",
+            (f"phrasings : ({expression})", AUTOCOMPLETE_CANDIDATES),
+        )
+        return [entry for (entry,) in rows]
 
     def _suggestion(self, entry: int) -> Suggestion:
         label = " ".join(self._questions[entry].split())
         if len(label) > SUGGESTION_MAX_CHARS:
             label = label[: SUGGESTION_MAX_CHARS - 1].rstrip() + "…"
         return Suggestion(self._ids[entry], label)
+
+
+def _shared_prefix_length(a: str, b: str) -> int:
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
 
 
 def _best_passage_share(
