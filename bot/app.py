@@ -27,6 +27,7 @@ from bot.logs import get_logger
 
 if TYPE_CHECKING:
     from bot.core.library import Library
+    from bot.heartbeat import Heartbeat
     from bot.settings import Settings
     from bot.store.database import Database
 
@@ -113,7 +114,7 @@ class FactdeskBot(commands.Bot):
         settings: Settings,
         library: Library,
         database: Database,
-        heartbeat: Any | None = None,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         # Interactions arrive without any intent; guilds gives the channel and role cache
         # that interaction.channel / permissions resolve against. Nothing privileged.
@@ -164,6 +165,12 @@ class FactdeskBot(commands.Bot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("connected", user_id=self.user.id, guilds=len(self.guilds))
+        # Say "connected" now rather than at the loop's next tick, up to 30 s later.
+        await self.refresh_heartbeat()
+
+    async def on_resumed(self) -> None:
+        log.info("gateway session resumed")
+        await self.refresh_heartbeat()
 
     @asynccontextmanager
     async def interaction_scope(

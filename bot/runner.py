@@ -88,19 +88,13 @@ async def prepare(settings: Settings) -> Resources:
 
 def make_bot(settings: Settings, resources: Resources) -> FactdeskBot:
     from bot.app import FactdeskBot
+    from bot.heartbeat import Heartbeat
 
-    heartbeat = None
-    try:
-        from bot.heartbeat import Heartbeat  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        pass
-    else:
-        heartbeat = Heartbeat(settings.heartbeat_file)
     return FactdeskBot(
         settings=settings,
         library=resources.library,
         database=resources.database,
-        heartbeat=heartbeat,
+        heartbeat=Heartbeat(settings.heartbeat_file),
     )
 
 
