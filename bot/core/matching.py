@@ -134,6 +134,9 @@ class Matcher:
         self.threshold = threshold
         self._ids: list[str] = []
         self._questions: list[str] = []
+        # Folded once here: autocomplete scores up to 100 candidates per keystroke, and
+        # folding them each time was most of its cost (docs/performance-core.md).
+        self._folded_questions: list[str] = []
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -155,7 +158,6 @@ class Matcher:
             if len(term) >= TYPO_MIN_LENGTH and term.isalpha():
                 self._by_shape[(term[0], len(term))].append(term)
         self._small = self._text_count <= SMALL_CORPUS_TEXTS
-        self._folded_questions = [text.fold(q) for q in self._questions] if self._small else []
 
     @classmethod
     def from_corpus(cls, corpus: Corpus, *, threshold: float = DEFAULT_THRESHOLD) -> Matcher:
@@ -172,6 +174,7 @@ class Matcher:
             index = len(self._ids)
             self._ids.append(entry.claim_id)
             self._questions.append(entry.question)
+            self._folded_questions.append(text.fold(entry.question))
             phrasings = [text.terms(p) for p in text.unique([entry.question, *entry.aliases])]
             # "|" is not a word character for the tokenizer: it separates phrasings in one row.
             joined = PHRASING_SEPARATOR.join(" ".join(p) for p in phrasings if p)
@@ -309,7 +312,7 @@ class Matcher:
         scores: dict[int, float] = {}
         for entry in self._prefix_candidates(complete, partial):
             if entry not in scores:
-                scores[entry] = fuzz.partial_ratio(folded, text.fold(self._questions[entry]))
+                scores[entry] = fuzz.partial_ratio(folded, self._folded_questions[entry])
         if self._small:
             for _, score, entry in process.extract(
                 folded, self._folded_questions, scorer=fuzz.partial_ratio, limit=limit

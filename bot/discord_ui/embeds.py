@@ -23,6 +23,11 @@ SOURCE_TITLE_CHARS = 200
 PAGE_BODY_CHARS = limits.EMBED_DESCRIPTION - 96
 
 
+# As many follow-ups as the answer has buttons for (4 rows of 5, under Sources).
+MAX_FOLLOW_UPS_LISTED = (limits.ACTION_ROWS - 1) * limits.BUTTONS_PER_ROW
+FOLLOW_UP_LINE = 160
+
+
 def safe(text: str, limit: int) -> str:
     """Echoed text made inert (no mentions) and shortened to ``limit`` characters."""
     return limits.shorten(limits.neutralise_mentions(text.strip()), limit)
@@ -69,12 +74,23 @@ def _sources_field(fc: FactCheck) -> str:
     return limits.shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
 
 
+def _follow_ups_field(fc: FactCheck) -> str:
+    """The follow-up questions in full (button labels stop at 80 characters), numbered."""
+    lines = []
+    for number, follow_up in enumerate(fc.follow_ups[:MAX_FOLLOW_UPS_LISTED], start=1):
+        line = f"{number}. {safe(follow_up.question, FOLLOW_UP_LINE)}"
+        lines.append(line if follow_up.claim else line + strings.FOLLOW_UP_NOT_CHECKED)
+    return limits.shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
+
+
 def answer_embed(fc: FactCheck) -> discord.Embed:
-    """The answer to a question: verdict, summary, date, sources and the disclaimer."""
+    """The answer to a question: verdict, summary, date, sources, follow-ups, disclaimer."""
     embed = discord.Embed(title=safe(fc.question, limits.EMBED_TITLE), colour=ANSWER_COLOUR)
     embed.add_field(name=strings.CHECKED_ON_FIELD, value=_checked_on(fc), inline=False)
     if fc.sources:
         embed.add_field(name=strings.SOURCES_FIELD, value=_sources_field(fc), inline=False)
+    if fc.follow_ups:
+        embed.add_field(name=strings.FOLLOW_UPS_FIELD, value=_follow_ups_field(fc), inline=False)
     embed.set_footer(text=limits.shorten(strings.DISCLAIMER, limits.EMBED_FOOTER))
 
     head = strings.VERDICT_LINE.format(verdict=safe(fc.verdict, 200)) + "\n\n" if fc.verdict else ""

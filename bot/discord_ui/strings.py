@@ -27,6 +27,7 @@ DISCLAIMER = (
     "Verify important information with the sources."
 )
 FOLLOW_UPS_FIELD = "Want to dive deeper?"
+FOLLOW_UP_NOT_CHECKED = " *(not fact-checked yet)*"
 
 BUTTON_SOURCES = "Sources"
 BUTTON_FULL_ANALYSIS = "Full analysis"
