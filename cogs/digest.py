@@ -34,6 +34,7 @@ from bot.store.digest import DigestSlot, DigestStore
 
 if TYPE_CHECKING:
     from bot.app import FactdeskBot
+    from bot.core.models import FactCheck
 
 log = get_logger(__name__)
 
@@ -397,7 +398,6 @@ class Digest(commands.Cog):
             config.guild_id, since, until, top_requests=core_digest.TOP_REQUESTS
         )
         zone = schedule.parse_timezone(config.timezone)
-        corpus = list(self.bot.library.corpus)
         data = core_digest.DigestInput(
             guild_id=config.guild_id,
             local_date=local_date,
@@ -410,9 +410,28 @@ class Digest(commands.Cog):
             open_request_total=activity.open_request_total,
             late=late,
         )
+        corpus = self._relevant_entries(data)
         built = core_digest.build_digest(data, corpus)
         questions = {fc.id: fc.question for fc in corpus if fc.id in built.claim_ids}
         return render_digest(built, questions, config.quiet_day)
+
+    def _relevant_entries(self, data: core_digest.DigestInput) -> list[FactCheck]:
+        """The entries a digest can mention: changed in its window, or named by its activity.
+
+        Asking the corpus for just these keeps a digest's cost independent of the corpus
+        size (a dataset corpus may hold a million claims).
+        """
+        corpus = self.bot.library.corpus
+        first_day = data.window_start_local.date()
+        end_day = data.window_end_local.date()
+        entries = {fc.id: fc for fc in corpus.changed_between(first_day, end_day)}
+        named = [item.claim_id for item in data.asked]
+        named += [flag.claim_id for flag in (*data.flags_opened, *data.flags_resolved)]
+        for claim_id in set(named):
+            fc = corpus.get(claim_id) if claim_id is not None else None
+            if fc is not None:
+                entries[fc.id] = fc
+        return list(entries.values())
 
     async def post_one(
         self, config: schedule.DigestConfig, due: schedule.DueDigest, now: datetime

@@ -170,8 +170,19 @@ def import_jsonl(
     loads, checked on ``undated`` (the obviously-unknown :data:`UNDATED`), with a problem
     reported, so a dataset keeps every claim; ``undated=None`` skips such records instead.
     """
-    fact_checks: list[FactCheck] = []
     problems: list[Problem] = []
+    fact_checks = list(iter_jsonl(lines, origin, problems, undated))
+    return fact_checks, problems
+
+
+def iter_jsonl(
+    lines: Iterable[str], origin: str, problems: list[Problem], undated: date | None = UNDATED
+) -> Iterator[FactCheck]:
+    """:func:`import_jsonl` one record at a time, appending problems to ``problems``.
+
+    Nothing is held beyond the current line, so a million-line file can be streamed
+    straight into a packed :class:`~bot.core.corpus.Corpus`.
+    """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -184,11 +195,10 @@ def import_jsonl(
             problems.append(Problem(origin, number, None, "a line must hold one JSON object"))
             continue
         fc, problem = _from_vclaim(record, origin, number, undated)
-        if fc is not None:
-            fact_checks.append(fc)
         if problem is not None:
             problems.append(problem)
-    return fact_checks, problems
+        if fc is not None:
+            yield fc
 
 
 def _from_vclaim(

@@ -7,11 +7,12 @@ matcher of another.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.corpus import Corpus, Problem, load_corpus
-from bot.core.matching import DEFAULT_THRESHOLD, Matcher
+from bot.core.corpus import DATASET_SUFFIXES, Corpus, CorpusPacker, Problem, iter_file, load_corpus
+from bot.core.matching import DEFAULT_THRESHOLD, MatchEntry, Matcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,5 +34,19 @@ class Library:
 
         Broken files are left out and returned as problems; the rest is served.
         """
-        report = load_corpus(path)
-        return cls.build(report.corpus, threshold=threshold), report.problems
+        path = Path(path)
+        if not (path.is_file() and path.suffix.lower() in DATASET_SUFFIXES):
+            report = load_corpus(path)
+            return cls.build(report.corpus, threshold=threshold), report.problems
+        # A dataset file: pack and index each fact-check in one pass, so a million claims
+        # are never all held as objects at once.
+        problems: list[Problem] = []
+        packer = CorpusPacker()
+
+        def entries() -> Iterator[MatchEntry]:
+            for fc in iter_file(path, problems):
+                packer.add(fc)
+                yield MatchEntry.of(fc)
+
+        matcher = Matcher(entries(), threshold=threshold)
+        return cls(packer.finish(), matcher), problems

@@ -29,6 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.core import text
 from bot.core.corpus import Corpus
+from bot.core.models import FactCheck
 
 # Calibrated on CheckThat! 2022 2A train with the gold claims held out (see docs/quality.md).
 DEFAULT_THRESHOLD = 0.6
@@ -118,6 +119,10 @@ class MatchEntry:
     # start of its summary): they help find it, never decide that it is the answer alone.
     context: str = ""
 
+    @classmethod
+    def of(cls, fc: FactCheck) -> MatchEntry:
+        return cls(fc.id, fc.question, fc.aliases, fc.summary[:CONTEXT_CHARS])
+
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
@@ -161,8 +166,10 @@ class Matcher:
 
     @classmethod
     def from_corpus(cls, corpus: Corpus, *, threshold: float = DEFAULT_THRESHOLD) -> Matcher:
+        # The corpus's own id strings, so a million-claim corpus does not hold two copies.
         entries = (
-            MatchEntry(fc.id, fc.question, fc.aliases, fc.summary[:CONTEXT_CHARS]) for fc in corpus
+            MatchEntry(claim_id, fc.question, fc.aliases, fc.summary[:CONTEXT_CHARS])
+            for claim_id, fc in zip(corpus.ids, corpus, strict=True)
         )
         return cls(entries, threshold=threshold)
 

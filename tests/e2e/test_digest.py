@@ -423,6 +423,10 @@ async def test_the_preview_equals_what_is_posted(world: World) -> None:
     assert fields[strings.DIGEST_TOP_QUESTIONS].startswith("1. Is the moon made of cheese? (2×)")
     assert "@everyone" not in str(message["embeds"])
     assert "Do cats dream?" in fields[strings.DIGEST_REQUESTS]
+    # octopus-hearts was checked on 2026-06-14, inside the window; moon-cheese long before.
+    assert fields[strings.DIGEST_FACT_CHECKS] == strings.DIGEST_FACT_CHECK_NEW.format(
+        question="Does an octopus have three hearts?", on="2026-06-14"
+    )
 
 
 async def test_the_loop_posts_by_itself_on_the_injected_clock(world: World) -> None:
