@@ -60,6 +60,16 @@ SUGGESTION_MAX_CHARS = 100
 # Below this many texts, autocomplete also scores every question directly (cheap, and it
 # forgives typos in a half-typed word that the index cannot).
 SMALL_CORPUS_TEXTS = 2_000
+# Up to this many entries the folded form of every question is kept for autocomplete
+# (about 150 bytes each). Beyond it they are folded per keystroke instead: at 1M claims
+# keeping them would cost about 150 MB and push the process past its 1.5 GB budget.
+FOLDED_QUESTIONS_KEPT = 250_000
+
+# Word rarity (IDF) is computed as if the corpus held at least this many texts. In a small,
+# single-topic corpus (the bundled one: 13 entries, all on US-Mexico cartels) a word such
+# as "cartels" appears everywhere and would weigh nothing, so matching hung on filler
+# words; from 200 texts up the real counts are used unchanged.
+MIN_IDF_TEXTS = 200
 
 # Score blend, tuned on CheckThat! train (docs/quality.md).
 _RECALL_WEIGHT = 1.5  # beta of the F-measure: covering the claim matters more
@@ -142,6 +152,7 @@ class Matcher:
         # Folded once here: autocomplete scores up to 100 candidates per keystroke, and
         # folding them each time was most of its cost (docs/performance-core.md).
         self._folded_questions: list[str] = []
+        self._keep_folded = True
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -181,14 +192,25 @@ class Matcher:
             index = len(self._ids)
             self._ids.append(entry.claim_id)
             self._questions.append(entry.question)
-            self._folded_questions.append(text.fold(entry.question))
+            if self._keep_folded:
+                if index < FOLDED_QUESTIONS_KEPT:
+                    self._folded_questions.append(text.fold(entry.question))
+                else:
+                    self._keep_folded = False
+                    self._folded_questions = []
             phrasings = [text.terms(p) for p in text.unique([entry.question, *entry.aliases])]
             # "|" is not a word character for the tokenizer: it separates phrasings in one row.
             joined = PHRASING_SEPARATOR.join(" ".join(p) for p in phrasings if p)
             yield joined, " ".join(text.terms(entry.context[:CONTEXT_CHARS])), index
 
+    def _folded_question(self, entry: int) -> str:
+        if self._keep_folded:
+            return self._folded_questions[entry]
+        return text.fold(self._questions[entry])
+
     def _idf_of(self, doc_freq: int) -> float:
-        return math.log(1 + (self._text_count - doc_freq + 0.5) / (doc_freq + 0.5))
+        texts = max(self._text_count, MIN_IDF_TEXTS)
+        return math.log(1 + (texts - doc_freq + 0.5) / (doc_freq + 0.5))
 
     def _idf(self, term: str) -> float:
         doc_freq = self._doc_freq.get(term)
@@ -319,7 +341,7 @@ class Matcher:
         scores: dict[int, float] = {}
         for entry in self._prefix_candidates(complete, partial):
             if entry not in scores:
-                scores[entry] = fuzz.partial_ratio(folded, self._folded_questions[entry])
+                scores[entry] = fuzz.partial_ratio(folded, self._folded_question(entry))
         if self._small:
             for _, score, entry in process.extract(
                 folded, self._folded_questions, scorer=fuzz.partial_ratio, limit=limit

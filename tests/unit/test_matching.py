@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core import matching
 from bot.core.corpus import Corpus, load_corpus
 from bot.core.matching import (
     EmptyQuestionError,
@@ -378,6 +379,40 @@ def test_labels_have_no_line_breaks_or_doubled_spaces() -> None:
     plain = Matcher([MatchEntry("messy", "  Is the\nbridge   really\tclosed?  ")])
     (suggestion,) = plain.autocomplete("bridge")
     assert suggestion.label == "Is the bridge really closed?"
+
+
+def test_autocomplete_is_the_same_when_big_corpora_fold_per_keystroke(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entries = [
+        MatchEntry(f"c{n}", f"Did the {colour} bridge in town {n} close in {1990 + n}?")
+        for n, colour in enumerate(["red", "Old", "Íron", "stone"] * 700)
+    ]
+    kept = Matcher(entries)
+    monkeypatch.setattr(matching, "FOLDED_QUESTIONS_KEPT", 10)
+    folded_per_keystroke = Matcher(entries)
+    for prefix in ("iron bri", "did the old", "stone bridge in town 12", "Bridge"):
+        expected = kept.autocomplete(prefix)
+        assert expected
+        assert folded_per_keystroke.autocomplete(prefix) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "claim_id"),
+    [
+        ("the US helped the Mexican cartels, look it up @everyone", CARTELS),
+        ("US aid to Mexico", "us-security-aid-mexico"),
+        ("how many guns come from the us", "us-guns-mexican-cartels"),
+    ],
+)
+def test_topic_words_count_in_a_small_corpus_on_one_topic(
+    bundled: Matcher, question: str, claim_id: str
+) -> None:
+    # Every bundled entry is about US-Mexico cartels; with word rarity taken from 13
+    # entries alone, "cartels" or "Mexico" weighed nothing and these fell below the line.
+    best = bundled.match(question).best
+    assert best is not None
+    assert best.claim_id == claim_id
 
 
 def test_bundled_autocomplete(bundled: Matcher) -> None:
