@@ -20,9 +20,9 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -70,6 +70,9 @@ FOLDED_QUESTIONS_KEPT = 250_000
 # as "cartels" appears everywhere and would weigh nothing, so matching hung on filler
 # words; from 200 texts up the real counts are used unchanged.
 MIN_IDF_TEXTS = 200
+
+# How many recent questions' answers a matcher remembers (a few KB each).
+RECENT_ANSWERS = 1024
 
 # Score blend, tuned on CheckThat! train (docs/quality.md).
 _RECALL_WEIGHT = 1.5  # beta of the F-measure: covering the claim matters more
@@ -154,6 +157,10 @@ class Matcher:
         self._folded_questions: list[str] = []
         self._keep_folded = True
         self._lock = threading.Lock()
+        # Answers to the most recent questions, by their words: a rumour brings the same
+        # question from many members at once, and each repeat then costs microseconds.
+        self._recent: OrderedDict[tuple[tuple[str, ...], int], MatchResult] = OrderedDict()
+        self._recent_lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
             # Terms are pre-normalised by bot.core.text, so the tokenizer only splits on
@@ -222,7 +229,28 @@ class Matcher:
         """The ``k`` best fact-checks for ``question``, best first."""
         if not question or not question.strip():
             raise EmptyQuestionError("the question is empty")
-        query_terms = self._corrected(text.terms(question))
+        words = text.terms(question)
+        key = (tuple(words), k)
+        with self._recent_lock:
+            recent = self._recent.get(key)
+            if recent is not None:
+                self._recent.move_to_end(key)
+        if recent is not None:
+            return replace(recent, query=question)
+        result = self._match(question, words, k)
+        with self._recent_lock:
+            self._recent[key] = result
+            if len(self._recent) > RECENT_ANSWERS:
+                self._recent.popitem(last=False)
+        return result
+
+    def forget_recent(self) -> None:
+        """Drop the remembered answers (benchmarks use it to time the matching itself)."""
+        with self._recent_lock:
+            self._recent.clear()
+
+    def _match(self, question: str, words: list[str], k: int) -> MatchResult:
+        query_terms = self._corrected(words)
         if not query_terms:
             return MatchResult(question, (), self.threshold)
         candidates = self._candidates(query_terms, CANDIDATE_TEXTS)

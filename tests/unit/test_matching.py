@@ -415,6 +415,33 @@ def test_topic_words_count_in_a_small_corpus_on_one_topic(
     assert best.claim_id == claim_id
 
 
+def test_a_repeated_question_is_answered_from_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    matcher = Matcher([MatchEntry(CARTELS, "Did the US help the cartels in Mexico?")])
+    computed: list[str] = []
+    real_match = Matcher._match
+
+    def counting(self: Matcher, question: str, words: list[str], k: int) -> MatchResult:
+        computed.append(question)
+        return real_match(self, question, words, k)
+
+    monkeypatch.setattr(Matcher, "_match", counting)
+    monkeypatch.setattr(matching, "RECENT_ANSWERS", 2)
+    first = matcher.match("Did the US help the cartels in Mexico?")
+    again = matcher.match("did the us HELP the cartels in mexico!!")
+    assert computed == ["Did the US help the cartels in Mexico?"]
+    assert again.matches == first.matches
+    assert again.query == "did the us HELP the cartels in mexico!!"  # the words asked now
+    matcher.match("moon landing")
+    matcher.match("coffee and the heart")  # pushes the cartels question out (limit 2)
+    matcher.match("Did the US help the cartels in Mexico?")
+    assert len(computed) == 4
+    matcher.forget_recent()
+    matcher.match("coffee and the heart")
+    assert len(computed) == 5
+
+
 def test_bundled_autocomplete(bundled: Matcher) -> None:
     assert bundled.autocomplete("did the US help the")[0].claim_id == CARTELS
     assert_valid(bundled.autocomplete(""), 25)
