@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.paths import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -31,3 +33,20 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 def test_ci_does_not_mask_failures() -> None:
     assert "set -euo pipefail" in CI_SCRIPT
     assert "|| true" not in CI_SCRIPT
+
+
+def test_the_sample_answer_is_what_factdesk_ask_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    sample = re.search(r"```text\n\$ \.venv/bin/factdesk ask \"(.*?)\"\n(.*?)```", README, re.S)
+    assert sample, "the README shows a sample `factdesk ask` answer"
+    question, shown = sample.group(1), sample.group(2)
+    assert main(["ask", question]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    # Every line shown (elisions aside) is printed, in the same order.
+    position = 0
+    for line in shown.splitlines():
+        if line.strip() in ("", "[...]") or line.endswith("[...]"):
+            continue
+        assert line in printed[position:], f"README line not printed (in order): {line!r}"
+        position = printed.index(line, position) + 1
