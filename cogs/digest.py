@@ -425,10 +425,14 @@ class Digest(commands.Cog):
         first_day = data.window_start_local.date()
         end_day = data.window_end_local.date()
         entries = {fc.id: fc for fc in corpus.changed_between(first_day, end_day)}
-        named = [item.claim_id for item in data.asked]
-        named += [flag.claim_id for flag in (*data.flags_opened, *data.flags_resolved)]
-        for claim_id in set(named):
-            fc = corpus.get(claim_id) if claim_id is not None else None
+        named = {item.claim_id for item in data.asked if item.claim_id is not None}
+        named.update(
+            flag.claim_id
+            for flag in (*data.flags_opened, *data.flags_resolved)
+            if flag.claim_id is not None
+        )
+        for claim_id in sorted(named):
+            fc = corpus.get(claim_id)
             if fc is not None:
                 entries[fc.id] = fc
         return list(entries.values())
