@@ -105,3 +105,20 @@ def test_spanish_question_finds_the_seed_entry(library: Library) -> None:
     best = library.matcher.match(SPANISH_SEED_QUESTION).best
     assert best is not None
     assert best.claim_id == SEED_ENTRY
+
+
+def test_a_linked_follow_up_asked_as_a_question_finds_its_entry(
+    report: LoadReport, library: Library
+) -> None:
+    # `factdesk ask` tells the reader to ask a linked follow-up's question: it must lead
+    # to the entry the link names, not to a neighbour.
+    astray = []
+    for fc in report.corpus:
+        for follow_up in fc.follow_ups:
+            if follow_up.claim is None:
+                continue
+            best = library.matcher.match(follow_up.question).best
+            if best is None or best.claim_id != follow_up.claim:
+                found = best.claim_id if best else "no match"
+                astray.append(f"{fc.id}: {follow_up.question!r} -> {found}, not {follow_up.claim}")
+    assert not astray, "\n".join(astray)
