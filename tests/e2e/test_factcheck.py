@@ -517,6 +517,23 @@ async def test_a_429_on_the_callback_is_waited_out(world: World) -> None:
     assert statuses == [429, 200]
 
 
+async def test_a_500_on_the_callback_is_retried_within_the_deadline(world: World) -> None:
+    async with running_bot(world):
+        world.standin.inject(
+            "POST",
+            "/interactions/{interaction_id}/{interaction_token}/callback",
+            status=500,
+            times=1,
+        )
+        ix = await ask(world, SEED_001)
+        message = await answer_message(ix)
+    assert title(message) == SEED_001
+    statuses = [r.status for r in world.standin.requests if r.path.endswith("/callback")]
+    assert statuses == [500, 200]
+    assert ix.latency is not None
+    assert ix.latency < limits.INITIAL_RESPONSE_SECONDS
+
+
 async def test_a_dropped_gateway_is_resumed_and_answers_continue(world: World) -> None:
     async with running_bot(world):
         await world.standin.drop_gateway(code=4000)
