@@ -21,10 +21,10 @@ from typing import Any
 
 import discord
 import pytest
-from pydantic import SecretStr
 
 from bot.discord_ui import strings
-from bot.settings import Settings
+from tests.e2e import harness
+from tests.e2e.harness import bot_settings
 from tests.standin import StandIn
 from tests.standin.world import PLAIN_MEMBER
 
@@ -98,34 +98,28 @@ class World:
 @asynccontextmanager
 async def running_bot(world: World, *, loop: bool = False) -> AsyncIterator[Any]:
     """The real bot on the world's database; the digest cog on the world's clock."""
-    from bot.runner import make_bot, prepare
-
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        discord_token=SecretStr(world.standin.token),
+    settings = bot_settings(
+        world.standin,
+        corpus=world.corpus,
         database=world.database,
-        corpus_dir=world.corpus,
         dev_guild_id=world.servers[0].guild.id,
-        discord_api_base=world.standin.api_base,
-        discord_gateway_url=world.standin.gateway_url,
-        heartbeat_file=world.database.parent / "heartbeat.json",
     )
-    resources = await prepare(settings)
-    bot = make_bot(settings, resources)
-    # The clock is in place before the loop's first tick, which waits for the bot to be ready.
-    original_setup = bot.setup_hook
 
-    async def setup_hook() -> None:
-        await original_setup()
-        cog = cog_of(bot)
-        cog.clock = world.clock
-        if not loop:
-            cog.post_due_digests.cancel()
+    def use_world_clock(bot: Any) -> None:
+        # The clock is in place before the loop's first tick, which waits for the bot to
+        # be ready.
+        original_setup = bot.setup_hook
 
-    bot.setup_hook = setup_hook  # type: ignore[method-assign]
-    runner = asyncio.create_task(bot.start(world.standin.token))
-    try:
-        await asyncio.wait_for(bot.wait_until_ready(), 20)
+        async def setup_hook() -> None:
+            await original_setup()
+            cog = cog_of(bot)
+            cog.clock = world.clock
+            if not loop:
+                cog.post_due_digests.cancel()
+
+        bot.setup_hook = setup_hook
+
+    async with harness.running_bot(settings, before_start=use_world_clock) as bot:
         # The bot syncs to one development guild; these tests use three.
         for server in world.servers[1:]:
             guild = discord.Object(id=server.guild.id)
@@ -134,10 +128,6 @@ async def running_bot(world: World, *, loop: bool = False) -> AsyncIterator[Any]
         for server in world.servers:
             await world.standin.wait_for_commands("digest", guild=server.guild, within=20)
         yield bot
-    finally:
-        await bot.close()
-        await asyncio.wait_for(runner, 10)
-        await resources.database.close()
 
 
 @pytest.fixture

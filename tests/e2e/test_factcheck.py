@@ -8,7 +8,6 @@ spec and the rules the spec leaves out; the fixture fails the test on any violat
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import re
@@ -24,7 +23,8 @@ import pytest
 from bot.discord_ui import limits, strings
 from bot.logs import configure_logging, reset_logging
 from bot.paths import PROJECT_ROOT
-from bot.settings import Settings
+from tests.e2e import harness
+from tests.e2e.harness import bot_settings
 from tests.standin import StandIn
 
 pytestmark = pytest.mark.e2e
@@ -105,30 +105,12 @@ class World:
 @asynccontextmanager
 async def running_bot(world: World) -> AsyncIterator[Any]:
     """Start the real bot the way ``factdesk run`` builds it; close it on exit."""
-    from bot.runner import make_bot, prepare
-
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        discord_token=world.standin.token,
-        database=world.database,
-        corpus_dir=world.corpus,
-        dev_guild_id=world.guild.id,
-        discord_api_base=world.standin.api_base,
-        discord_gateway_url=world.standin.gateway_url,
-        heartbeat_file=world.database.parent / "heartbeat.json",
+    settings = bot_settings(
+        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
     )
-    resources = await prepare(settings)
-    bot = make_bot(settings, resources)
-    bot._connection.guild_ready_timeout = 0.05
-    runner = asyncio.create_task(bot.start(world.standin.token))
-    try:
+    async with harness.running_bot(settings) as bot:
         await world.standin.wait_for_commands(*COMMANDS, guild=world.guild, within=20)
-        await asyncio.wait_for(bot.wait_until_ready(), 20)
         yield bot
-    finally:
-        await bot.close()
-        await asyncio.wait_for(runner, 10)
-        await resources.database.close()
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from bot.discord_ui import strings
-from bot.settings import Settings
+from tests.e2e import harness
+from tests.e2e.harness import bot_settings
 from tests.standin import StandIn
 from tests.standin.world import PLAIN_MEMBER
 
@@ -93,29 +94,12 @@ class World:
 @asynccontextmanager
 async def running_bot(world: World) -> AsyncIterator[Any]:
     """Start the real bot on the world's database and corpus; close it on exit."""
-    from bot.runner import make_bot, prepare
-
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        discord_token=world.standin.token,
-        database=world.database,
-        corpus_dir=world.corpus,
-        dev_guild_id=world.guild.id,
-        discord_api_base=world.standin.api_base,
-        discord_gateway_url=world.standin.gateway_url,
-        heartbeat_file=world.database.parent / "heartbeat.json",
+    settings = bot_settings(
+        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
     )
-    resources = await prepare(settings)
-    bot = make_bot(settings, resources)
-    runner = asyncio.create_task(bot.start(world.standin.token))
-    try:
+    async with harness.running_bot(settings) as bot:
         await world.standin.wait_for_commands(*COMMANDS, guild=world.guild, within=20)
-        await asyncio.wait_for(bot.wait_until_ready(), 20)
         yield bot
-    finally:
-        await bot.close()
-        await asyncio.wait_for(runner, 10)
-        await resources.database.close()
 
 
 @pytest.fixture

@@ -10,38 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import discord
 import pytest
-from pydantic import SecretStr
 
 from bot.cli import main
 from bot.heartbeat import HeartbeatError, HeartbeatState, read_heartbeat
 from bot.paths import PROJECT_ROOT
-from bot.settings import Settings
+from tests.e2e.harness import bot_settings, running_bot
 from tests.standin import StandIn
 
 pytestmark = pytest.mark.e2e
 
 GOOD_CORPUS = PROJECT_ROOT / "tests" / "fixtures" / "corpus" / "good"
-
-
-@pytest.fixture(autouse=True)
-def restore_discord_urls() -> Iterator[None]:
-    """``point_discord_at`` changes process-wide class attributes; put them back."""
-    saved = (
-        discord.http.Route.BASE,
-        discord.webhook.async_.Route.BASE,
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
-    )
-    yield
-    (
-        discord.http.Route.BASE,
-        discord.webhook.async_.Route.BASE,
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
-    ) = saved
 
 
 async def wait_for_heartbeat(
@@ -63,28 +45,15 @@ async def wait_for_heartbeat(
 async def test_running_bot_heartbeat_drives_factdesk_health(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.runner import make_bot, prepare
-
-    heartbeat_file = tmp_path / "state" / "heartbeat.json"
+    database = tmp_path / "state" / "factdesk.db"
+    heartbeat_file = database.parent / "heartbeat.json"
     async with StandIn.start() as standin:
         guild = standin.add_guild("Ops")
         standin.add_channel(guild, "general")
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            discord_token=SecretStr(standin.token),
-            database=tmp_path / "state" / "factdesk.db",
-            corpus_dir=GOOD_CORPUS,
-            discord_api_base=standin.api_base,
-            discord_gateway_url=standin.gateway_url,
-            heartbeat_file=heartbeat_file,
-        )
-        resources = await prepare(settings)
-        bot = make_bot(settings, resources)
-        assert bot.heartbeat is not None  # make_bot wires bot/heartbeat.py in
-        bot._connection.guild_ready_timeout = 0.05
-        runner = asyncio.create_task(bot.start(standin.token))
-        try:
-            await asyncio.wait_for(bot.wait_until_ready(), 20)
+        settings = bot_settings(standin, corpus=GOOD_CORPUS, database=database)
+        assert settings.heartbeat_file == heartbeat_file
+        async with running_bot(settings) as bot:
+            assert bot.heartbeat is not None  # make_bot wires bot/heartbeat.py in
             # Far sooner than the loop's 30 s interval: on_ready beats at once.
             state = await wait_for_heartbeat(heartbeat_file, lambda s: s.connected, within=5)
             assert state.database_writable
@@ -92,13 +61,9 @@ async def test_running_bot_heartbeat_drives_factdesk_health(
             capsys.readouterr()
             assert main(["health", "--heartbeat-file", str(heartbeat_file)]) == 0
             assert capsys.readouterr().out.startswith("healthy: connected")
-        finally:
+            # Closed but with its database still open: the next beat says "not connected".
             await bot.close()
-            await asyncio.wait_for(runner, 10)
-        try:
             closed = await bot.heartbeat.beat(bot)
-        finally:
-            await resources.database.close()
         standin.assert_no_violations()
 
     assert closed.connected is False

@@ -1,0 +1,76 @@
+"""Starting the real bot against the stand-in, the way ``factdesk run`` builds it.
+
+Every end-to-end test file needs the same few steps (settings pointing at the stand-in,
+``prepare`` + ``make_bot``, start, wait until ready, close everything); they live here once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
+from pydantic import SecretStr
+
+from bot.settings import Settings
+from tests.standin import StandIn
+
+if TYPE_CHECKING:
+    from bot.app import FactdeskBot
+
+
+def bot_settings(
+    standin: StandIn, *, corpus: Path, database: Path, dev_guild_id: int | None = None
+) -> Settings:
+    """Settings for a bot that talks to ``standin``, with its state beside ``database``."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        discord_token=SecretStr(standin.token),
+        database=database,
+        corpus_dir=corpus,
+        dev_guild_id=dev_guild_id,
+        discord_api_base=standin.api_base,
+        discord_gateway_url=standin.gateway_url,
+        heartbeat_file=database.parent / "heartbeat.json",
+    )
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, *, before_start: Callable[[FactdeskBot], None] | None = None
+) -> AsyncIterator[FactdeskBot]:
+    """The bot started and ready; on exit it is closed with its database.
+
+    ``before_start`` may adjust the bot before it logs in (e.g. wrap its ``setup_hook``).
+    ``prepare`` points discord.py's URLs at the stand-in process-wide; they are put back.
+    """
+    from bot.runner import make_bot, prepare
+
+    saved_urls = (
+        discord.http.Route.BASE,
+        discord.webhook.async_.Route.BASE,
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
+    )
+    resources = await prepare(settings)
+    bot = make_bot(settings, resources)
+    # discord.py waits this long after the last GUILD_CREATE before on_ready (2 s default).
+    bot._connection.guild_ready_timeout = 0.05
+    if before_start is not None:
+        before_start(bot)
+    assert settings.discord_token is not None
+    runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 20)
+        yield bot
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 10)
+        await resources.database.close()
+        (
+            discord.http.Route.BASE,
+            discord.webhook.async_.Route.BASE,
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
+        ) = saved_urls
