@@ -184,12 +184,7 @@ class Matcher:
 
     @classmethod
     def from_corpus(cls, corpus: Corpus, *, threshold: float = DEFAULT_THRESHOLD) -> Matcher:
-        # The corpus's own id strings, so a million-claim corpus does not hold two copies.
-        entries = (
-            MatchEntry(claim_id, fc.question, fc.aliases, fc.summary[:CONTEXT_CHARS])
-            for claim_id, fc in zip(corpus.ids, corpus, strict=True)
-        )
-        return cls(entries, threshold=threshold)
+        return cls((MatchEntry.of(fc) for fc in corpus), threshold=threshold)
 
     def __len__(self) -> int:
         return len(self._ids)

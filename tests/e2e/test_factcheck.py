@@ -231,20 +231,17 @@ async def test_commands_sync_with_autocomplete_and_the_message_menu(world: World
     assert any(r.method == "PUT" and "commands" in r.path for r in world.standin.requests)
 
 
-@pytest.mark.parametrize(
-    ("question", "claim_question", "follow_ups"),
-    [(SEED_000, SEED_000, 5), (SEED_001, SEED_001, 5)],
-    ids=["seed-000", "seed-001"],
-)
+@pytest.mark.parametrize("question", [SEED_000, SEED_001], ids=["seed-000", "seed-001"])
 async def test_the_seed_questions_are_answered_with_sources_and_follow_ups(
-    world: World, question: str, claim_question: str, follow_ups: int
+    world: World, question: str
 ) -> None:
+    follow_ups = 5  # both seed pages end with five "Want to dive deeper?" questions
     async with running_bot(world):
         ix = await ask(world, question)
         message = await answer_message(ix)
     assert not message["flags"] & EPHEMERAL  # public by default
     (embed,) = message["embeds"]
-    assert embed["title"] == claim_question
+    assert embed["title"] == question
     names = [field["name"] for field in embed["fields"]]
     assert strings.CHECKED_ON_FIELD in names
     sources = next(f["value"] for f in embed["fields"] if f["name"] == strings.SOURCES_FIELD)
@@ -455,6 +452,7 @@ async def test_a_failing_handler_gives_a_private_error_id_and_logs_the_traceback
             def broken_match(question: str, k: int = 5) -> Any:
                 raise RuntimeError("index file went missing")
 
+            working_match = bot.library.matcher.match
             bot.library.matcher.match = broken_match
             ix = await ask(world, "anything at all about cartels")
             body = await ix.response(within=10)
@@ -464,7 +462,7 @@ async def test_a_failing_handler_gives_a_private_error_id_and_logs_the_traceback
             else:
                 content, flags = body["data"]["content"], body["data"]["flags"]
             # The bot keeps serving after the failure.
-            bot.library.matcher.match = type(bot.library.matcher).match.__get__(bot.library.matcher)
+            bot.library.matcher.match = working_match
             assert title(await answer_message(await ask(world, SEED_001))) == SEED_001
     finally:
         reset_logging()
