@@ -9,33 +9,20 @@ setting documented.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shlex
-from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any
 
 import pytest
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 
 from bot.paths import PROJECT_ROOT
 from bot.settings import Settings
 
 DEPLOY = PROJECT_ROOT / "deploy"
 DOCKERFILE = DEPLOY / "Dockerfile"
-LINUX_PY311 = {
-    "python_version": "3.11",
-    "python_full_version": "3.11.0",
-    "sys_platform": "linux",
-    "platform_system": "Linux",
-    "os_name": "posix",
-    "platform_machine": "x86_64",
-    "platform_python_implementation": "CPython",
-    "implementation_name": "cpython",
-    "extra": "",
-}
 
 
 def setting_names() -> list[str]:
@@ -152,54 +139,47 @@ def test_dockerfile_installs_the_pinned_requirements_without_resolving_more() ->
     assert any("pip install --no-deps /app" in run and "pip check" in run for run in runs)
 
 
-def pinned_requirements() -> dict[str, str]:
-    pins: dict[str, str] = {}
-    for line in (DEPLOY / "requirements.txt").read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        name, separator, version = line.partition("==")
-        if not separator or not re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version):
-            raise AssertionError(f"not an exact pin: {line!r}")
-        pins[canonicalize_name(name)] = version
-    return pins
+def _pins_tool() -> Any:
+    """deploy/pins.py, the script that writes (and checks) both pins files."""
+    spec = importlib.util.spec_from_file_location("factdesk_pins", DEPLOY / "pins.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_every_runtime_dependency_is_pinned_within_its_declared_range() -> None:
-    import tomllib
-
-    pins = pinned_requirements()
-    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    for text in project["project"]["dependencies"]:
-        requirement = Requirement(text)
-        name = canonicalize_name(requirement.name)
-        assert name in pins, f"{requirement.name} is not pinned in deploy/requirements.txt"
-        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} vs {text}"
+def test_the_pins_files_agree_with_each_other_and_with_pyproject() -> None:
+    """Every declared dependency is pinned within its range; the image's pins are the dev
+    install's pins. This reads only the files, so a new upstream release cannot break it."""
+    assert _pins_tool().check_files() == []
 
 
-def test_the_pins_cover_the_dependencies_of_the_dependencies() -> None:
-    """Walk the installed metadata: anything pip would pull in must be pinned already."""
-    pins = pinned_requirements()
-    missing: set[str] = set()
-    stack = [Requirement(r) for r in distribution("factdesk").requires or []]
-    seen: set[str] = set()
-    while stack:
-        requirement = stack.pop()
-        if requirement.marker is not None and not requirement.marker.evaluate(LINUX_PY311):
-            continue
-        name = canonicalize_name(requirement.name)
-        if name in seen:
-            continue
-        seen.add(name)
-        if name not in pins:
-            missing.add(name)
-        elif not requirement.specifier.contains(pins[name]):
-            missing.add(f"{name} (pinned {pins[name]}, needs {requirement.specifier})")
-        try:
-            stack.extend(Requirement(r) for r in distribution(name).requires or [])
-        except PackageNotFoundError:
-            missing.add(f"{name} (not installed here)")
-    assert not missing, f"not pinned in deploy/requirements.txt: {sorted(missing)}"
+def test_this_environment_runs_the_pinned_versions_and_they_cover_every_dependency() -> None:
+    """Installed as the README says (``-c deploy/constraints.txt``), this environment runs
+    exactly the pinned versions, and the runtime pins include every dependency of theirs."""
+    assert _pins_tool().closure_problems() == []
+
+
+def test_the_pins_tool_rejects_an_inexact_or_repeated_pin(tmp_path: Path) -> None:
+    tool = _pins_tool()
+    loose = tmp_path / "loose.txt"
+    loose.write_text("# header\npydantic>=2\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="loose.txt:2: not an exact pin"):
+        tool.read_pins(loose)
+    twice = tmp_path / "twice.txt"
+    twice.write_text("Pydantic==2.0\npydantic==2.1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="pinned twice"):
+        tool.read_pins(twice)
+
+
+def test_installs_use_the_constraints_file() -> None:
+    """The README's commands and CI install with the constraints, so dev and image agree."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    installs = [line for line in (readme + ci).splitlines() if "pip install" in line]
+    assert installs
+    for line in installs:
+        assert "-c deploy/constraints.txt" in line, line
 
 
 # --- compose.yaml -------------------------------------------------------------------------
