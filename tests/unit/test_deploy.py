@@ -142,7 +142,8 @@ def test_dockerfile_installs_the_pinned_requirements_without_resolving_more() ->
 def _pins_tool() -> Any:
     """deploy/pins.py, the script that writes (and checks) both pins files."""
     spec = importlib.util.spec_from_file_location("factdesk_pins", DEPLOY / "pins.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -164,7 +165,7 @@ def test_the_pins_tool_rejects_an_inexact_or_repeated_pin(tmp_path: Path) -> Non
     tool = _pins_tool()
     loose = tmp_path / "loose.txt"
     loose.write_text("# header\npydantic>=2\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="loose.txt:2: not an exact pin"):
+    with pytest.raises(ValueError, match=r"loose\.txt:2: not an exact pin"):
         tool.read_pins(loose)
     twice = tmp_path / "twice.txt"
     twice.write_text("Pydantic==2.0\npydantic==2.1\n", encoding="utf-8")
