@@ -43,10 +43,10 @@ from bot.core.digest import (  # noqa: E402
 )
 from bot.core.models import FactCheck  # noqa: E402
 from bot.core.schedule import DEFAULT_POST_TIME  # noqa: E402
+from bot.discord_ui.digest import render_digest  # noqa: E402
 from bot.store.database import Database  # noqa: E402
 from bot.store.digest import DigestStore  # noqa: E402
 from bot.store.rows import NewFlag  # noqa: E402
-from cogs.digest import render_digest  # noqa: E402
 
 POSTED_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 MESSAGES_ROUTE = "/channels/{channel_id}/messages"

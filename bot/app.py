@@ -2,27 +2,23 @@
 
 Resources are made before login (see :mod:`bot.runner`) and handed in; ``setup_hook`` loads
 every cog module, syncs to the development guild when one is configured, and starts the
-heartbeat. Interaction logging and the private "something went wrong" reply live here so
-every cog gets the same behaviour.
+heartbeat. The tree and the modal router hand every interaction to :mod:`bot.interactions`,
+so every cog refuses, fails and logs the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pkgutil
-import time
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
-import structlog
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.discord_ui import strings
+from bot import interactions
+from bot.interactions import ModalForm
 from bot.logs import get_logger
 
 if TYPE_CHECKING:
@@ -38,71 +34,20 @@ CORE_EXTENSIONS = frozenset({"cogs.factcheck"})
 HEARTBEAT_SECONDS = 30.0
 
 
-def new_error_id() -> str:
-    return uuid.uuid4().hex[:10]
-
-
-def interaction_name(interaction: discord.Interaction) -> str:
-    """What the member used: the command's name, or the custom_id of a component."""
-    if interaction.command is not None:
-        return interaction.command.qualified_name
-    data: Any = interaction.data or {}
-    return str(data.get("custom_id") or data.get("name") or interaction.type.name)
-
-
-def bind_interaction_context(interaction: discord.Interaction, name: str | None = None) -> None:
-    """Bind guild, channel, user and command to every log line of this interaction's task."""
-    structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(
-        interaction_id=interaction.id,
-        guild_id=interaction.guild_id,
-        channel_id=interaction.channel_id,
-        user_id=interaction.user.id,
-        command=name or interaction_name(interaction),
-    )
-
-
-@dataclass
-class InteractionOutcome:
-    """What a handler found, for the one log line written when the interaction ends."""
-
-    claim_id: str | None = None
-    score: float | None = None
-
-
 class FactdeskTree(app_commands.CommandTree):
-    """The command tree: binds logging context first, and reports errors privately."""
+    """The command tree owns each command's life (see :mod:`bot.interactions`): context and
+    clock at ``interaction_check``, refusals and errors in ``on_error``, the one log line
+    at completion (``FactdeskBot.dispatch`` of ``app_command_completion``) or on error."""
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        bind_interaction_context(interaction)
+        interactions.begin(interaction)
         return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
     ) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        await report_error(interaction, original)
-
-
-async def report_error(interaction: discord.Interaction, error: BaseException) -> str:
-    """Log ``error`` with a new id and tell the member that id privately. Never raises."""
-    error_id = new_error_id()
-    log.error(
-        "interaction failed",
-        error_id=error_id,
-        command=interaction_name(interaction),
-        exc_info=(type(error), error, error.__traceback__),
-    )
-    content = strings.ERROR_MESSAGE.format(error_id=error_id)
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True)
-        else:
-            await interaction.response.send_message(content, ephemeral=True)
-    except Exception:
-        # Too late to answer (the token expired, Discord is down): the log line stands.
-        log.warning("could not send the error message", error_id=error_id, exc_info=True)
-    return error_id
+        await interactions.fail(interaction, original)
 
 
 class FactdeskBot(commands.Bot):
@@ -131,6 +76,7 @@ class FactdeskBot(commands.Bot):
         self.library = library
         self.database = database
         self.heartbeat = heartbeat
+        self._modal_forms: list[type[ModalForm]] = []
 
     async def setup_hook(self) -> None:
         for name in extension_names():
@@ -172,34 +118,31 @@ class FactdeskBot(commands.Bot):
         log.info("gateway session resumed")
         await self.refresh_heartbeat()
 
-    @asynccontextmanager
-    async def interaction_scope(
-        self, interaction: discord.Interaction, name: str | None = None, *, reply: bool = True
-    ) -> AsyncIterator[InteractionOutcome]:
-        """Log the interaction once when it ends, and turn any failure into the error reply.
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        if event_name == "app_command_completion" and args:
+            # The command's one log line, written at once: a task for it could outlive a
+            # closing client.
+            interactions.finish(args[0])
+        super().dispatch(event_name, *args, **kwargs)
 
-        ``reply=False`` (autocomplete, which cannot carry a message) only logs the failure.
-        """
-        bind_interaction_context(interaction, name)
-        started = time.perf_counter()
-        outcome = InteractionOutcome()
-        failed = False
-        try:
-            yield outcome
-        except Exception as error:
-            failed = True
-            if reply:
-                await report_error(interaction, error)
-            else:
-                log.error("interaction failed", error_id=new_error_id(), exc_info=True)
-        finally:
-            log.info(
-                "interaction",
-                latency_ms=round((time.perf_counter() - started) * 1000, 1),
-                claim_id=outcome.claim_id,
-                score=outcome.score,
-                failed=failed,
-            )
+    def add_modal_forms(self, *forms: type[ModalForm]) -> None:
+        """Route modal submissions whose custom_id matches these forms' templates."""
+        self._modal_forms.extend(f for f in forms if f not in self._modal_forms)
+
+    def remove_modal_forms(self, *forms: type[ModalForm]) -> None:
+        self._modal_forms[:] = [f for f in self._modal_forms if f not in forms]
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            await interactions.route_modal(interaction, self._modal_forms)
+
+    @property
+    def signing_key(self) -> bytes:
+        """A key for custom_ids that must not be forged (stable across restarts: it is
+        derived from the token, which only this bot knows)."""
+        secret = self.settings.discord_token
+        token = secret.get_secret_value() if secret is not None else ""
+        return hashlib.sha256(b"factdesk custom_id key\0" + token.encode()).digest()
 
 
 def extension_names() -> list[str]:

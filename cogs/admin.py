@@ -24,21 +24,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import checks, interactions, modlog
+from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
 from bot.discord_ui import limits, strings
+from bot.discord_ui.moderation import when
+from bot.interactions import reply
 from bot.logs import get_logger
+from bot.review import FLAG_COOLDOWN, SYSTEM_ACTOR_ID
 from bot.store.rows import Request
-from cogs.moderation import (
-    FLAG_COOLDOWN,
-    MANAGER_PERMISSIONS,
-    NO_MENTIONS,
-    SYSTEM_ACTOR_ID,
-    find_answer,
-    guild_only,
-    is_manager,
-    refuse,
-    reply,
-    when,
-)
 
 if TYPE_CHECKING:
     from bot.app import FactdeskBot
@@ -116,7 +109,7 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
         bot.library = library
         log.info("corpus reloaded", count=len(library.corpus), previous=previous, warnings=warnings)
         answered = await bot.database.answer_open_requests(
-            lambda question: find_answer(bot, question), actor_id=SYSTEM_ACTOR_ID
+            library.find_answer, actor_id=SYSTEM_ACTOR_ID
         )
         for request in answered:
             log.info(
@@ -124,24 +117,8 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
                 request_id=request.id,
                 claim_id=request.answered_claim_id,
             )
-            await _announce_answered(bot, request)
+            await modlog.announce_answered(bot, request)
         return ReloadOutcome(True, len(library.corpus), previous, [], answered, warnings)
-
-
-async def _announce_answered(bot: FactdeskBot, request: Request) -> None:
-    settings = await bot.database.guild_settings(request.guild_id)
-    if settings.modlog_channel_id is None:
-        return
-    channel = bot.get_partial_messageable(settings.modlog_channel_id, guild_id=request.guild_id)
-    try:
-        await channel.send(
-            strings.CORPUS_ANSWERED_MODLOG.format(
-                request_id=request.id, claim_id=request.answered_claim_id
-            ),
-            allowed_mentions=NO_MENTIONS,
-        )
-    except discord.HTTPException:
-        log.info("could not announce an answered request", request_id=request.id)
 
 
 def _listing(problems: Sequence[str]) -> str:
@@ -185,6 +162,13 @@ class ChannelIdTransformer(app_commands.Transformer):
         return [discord.ChannelType.text, discord.ChannelType.news]
 
     async def transform(self, interaction: discord.Interaction, value: object, /) -> int:
+        # Discord only offers this server's channels; a forged id of another server's
+        # channel is refused, never stored.
+        guild_id = getattr(value, "guild_id", None)
+        if guild_id is not None and guild_id != interaction.guild_id:
+            raise checks.Refused(
+                "settings modlog", "", strings.SETTINGS_CHANNEL_ELSEWHERE, audited=True
+            )
         return int(getattr(value, "id", value))  # type: ignore[call-overload]
 
 
@@ -192,18 +176,8 @@ ChannelId = app_commands.Transform[int, ChannelIdTransformer]
 
 
 class Admin(commands.Cog):
-    settings_group = app_commands.Group(
-        name="settings",
-        description=strings.SETTINGS_DESCRIPTION,
-        guild_only=True,
-        default_permissions=MANAGER_PERMISSIONS,
-    )
-    corpus_group = app_commands.Group(
-        name="corpus",
-        description=strings.CORPUS_DESCRIPTION,
-        guild_only=True,
-        default_permissions=MANAGER_PERMISSIONS,
-    )
+    settings_group = checks.group("settings", strings.SETTINGS_DESCRIPTION, MANAGER)
+    corpus_group = checks.group("corpus", strings.CORPUS_DESCRIPTION, MANAGER)
 
     def __init__(self, bot: FactdeskBot) -> None:
         self.bot = bot
@@ -230,44 +204,30 @@ class Admin(commands.Cog):
         self._reloads.add(task)
         task.add_done_callback(self._reloads.discard)
 
-    def _may_reload(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id in self.bot.settings.owner_ids or is_manager(interaction)
-
     @settings_group.command(name="modlog", description=strings.SETTINGS_MODLOG_DESCRIPTION)
     @app_commands.describe(channel=strings.SETTINGS_MODLOG_CHANNEL_OPTION)
+    @checks.needs(MANAGER)
     async def settings_modlog(
         self, interaction: discord.Interaction, channel: ChannelId | None = None
     ) -> None:
-        async with self.bot.interaction_scope(interaction, "settings modlog"):
-            if not await guild_only(interaction):
-                return
-            if not is_manager(interaction):
-                await refuse(self.bot, interaction, "settings modlog", "Manage Server")
-                return
-            assert interaction.guild_id is not None
-            channel_id = channel
-            await self.bot.database.set_modlog_channel(
-                interaction.guild_id, channel_id, actor_id=interaction.user.id
-            )
-            log.info("mod-log channel set", modlog_channel_id=channel_id)
-            if channel_id is None:
-                await reply(interaction, strings.SETTINGS_MODLOG_OFF)
-            else:
-                await reply(interaction, strings.SETTINGS_MODLOG_SET.format(channel_id=channel_id))
+        guild_id = checks.in_guild(interaction)
+        await interactions.defer_private(interaction)
+        await self.bot.database.set_modlog_channel(guild_id, channel, actor_id=interaction.user.id)
+        log.info("mod-log channel set", modlog_channel_id=channel)
+        if channel is None:
+            await reply(interaction, strings.SETTINGS_MODLOG_OFF)
+        else:
+            await reply(interaction, strings.SETTINGS_MODLOG_SET.format(channel_id=channel))
 
     @settings_group.command(name="show", description=strings.SETTINGS_SHOW_DESCRIPTION)
+    @checks.needs(MODERATOR_OR_MANAGER)
     async def settings_show(self, interaction: discord.Interaction) -> None:
-        async with self.bot.interaction_scope(interaction, "settings show"):
-            if not await guild_only(interaction):
-                return
-            if not is_manager(interaction) and not interaction.permissions.manage_messages:
-                await refuse(self.bot, interaction, "settings show", "Manage Messages")
-                return
-            guild_id = interaction.guild_id
-            assert guild_id is not None
-            database = self.bot.database
+        guild_id = checks.in_guild(interaction)
+        database = self.bot.database
+
+        async def shown() -> str:
             current = await database.guild_settings(guild_id)
-            text = strings.SETTINGS_SHOW.format(
+            return strings.SETTINGS_SHOW.format(
                 modlog=(
                     f"<#{current.modlog_channel_id}>"
                     if current.modlog_channel_id is not None
@@ -284,32 +244,24 @@ class Admin(commands.Cog):
                     else strings.SETTINGS_NEVER
                 ),
             )
-            await reply(interaction, text)
+
+        await reply(interaction, await interactions.within_deadline(interaction, shown()))
 
     @corpus_group.command(name="reload", description=strings.CORPUS_RELOAD_DESCRIPTION)
+    @checks.needs(OWNER_OR_MANAGER, message=strings.CORPUS_RELOAD_REFUSED)
     async def corpus_reload(self, interaction: discord.Interaction) -> None:
-        async with self.bot.interaction_scope(interaction, "corpus reload"):
-            if not self._may_reload(interaction):
-                await refuse(
-                    self.bot,
-                    interaction,
-                    "corpus reload",
-                    "owner or Manage Server",
-                    strings.CORPUS_RELOAD_REFUSED,
-                )
-                return
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            outcome = await reload_corpus(self.bot)
-            if interaction.guild_id is not None:
-                await self.bot.database.record_action(
-                    interaction.guild_id,
-                    interaction.user.id,
-                    "reloaded" if outcome.reloaded else "reload_refused",
-                    "corpus",
-                    "corpus",
-                    f"{outcome.count} fact-checks; {len(outcome.problems)} problems",
-                )
-            await reply(interaction, describe_outcome(outcome))
+        await interactions.defer_private(interaction)
+        outcome = await reload_corpus(self.bot)
+        if interaction.guild_id is not None:
+            await self.bot.database.record_action(
+                interaction.guild_id,
+                interaction.user.id,
+                "reloaded" if outcome.reloaded else "reload_refused",
+                "corpus",
+                "corpus",
+                f"{outcome.count} fact-checks; {len(outcome.problems)} problems",
+            )
+        await reply(interaction, describe_outcome(outcome))
 
 
 async def setup(bot: FactdeskBot) -> None:

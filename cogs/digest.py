@@ -2,8 +2,8 @@
 
 The loop asks the pure scheduler (:mod:`bot.core.schedule`) what is due, claims each slot in
 the database before posting (so a digest goes out at most once per server and local day),
-builds the digest with :mod:`bot.core.digest` and renders it here through
-:mod:`bot.discord_ui.limits`. The clock is an attribute (``cog.clock``) so tests and the
+builds the digest with :mod:`bot.core.digest` and renders it with
+:mod:`bot.discord_ui.digest`. The clock is an attribute (``cog.clock``) so tests and the
 benchmark drive time; :meth:`Digest.run_due` is one tick of the loop.
 
 Failures stay inside their server: a deleted channel or a missing permission is logged,
@@ -15,10 +15,7 @@ the message nonce (with ``enforce_nonce``) keeps a retried send from posting twi
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +23,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot import checks, interactions, modlog
+from bot.checks import MANAGER
 from bot.core import digest as core_digest
 from bot.core import schedule
-from bot.discord_ui import limits, strings, views
+from bot.discord_ui import limits, strings
+from bot.discord_ui.digest import DigestMessage, is_digest_text, message_nonce, render_digest
+from bot.interactions import reply
 from bot.logs import get_logger
 from bot.store.digest import DigestSlot, DigestStore
 
@@ -44,212 +45,11 @@ POST_CONCURRENCY = 8
 DIGEST_WINDOW = timedelta(days=1)
 # How far back an unconfirmed digest is looked for in its channel.
 RECONCILE_HISTORY = 50
-DIGEST_COLOUR = discord.Colour.teal()
-DIGEST_CUSTOM_ID = re.compile(r"fd:dg:(?P<claim>[a-z0-9][a-z0-9_-]{0,79})")
 TEXT_CHANNEL_TYPES = frozenset({discord.ChannelType.text, discord.ChannelType.news})
-# Characters of a line quoting a question, request or dispute in the digest.
-LINE_TEXT_CHARS = 150
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def digest_button_id(claim_id: str) -> str:
-    return f"fd:dg:{claim_id}"
-
-
-class DigestButton(discord.ui.DynamicItem[discord.ui.Button], template=DIGEST_CUSTOM_ID):
-    """A fact-check button under a digest: opens the answer privately, like ``fd:open:``."""
-
-    def __init__(self, button: discord.ui.Button) -> None:
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> DigestButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item)
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        matched = DIGEST_CUSTOM_ID.fullmatch(self.custom_id)
-        bot = interaction.client
-        factcheck = bot.get_cog("Factcheck") if isinstance(bot, commands.Bot) else None
-        on_button = getattr(factcheck, "on_button", None)
-        if matched is None or on_button is None:
-            await interaction.response.send_message(strings.CLAIM_GONE, ephemeral=True)
-            return
-        # The factcheck cog answers "open" buttons; the digest only names the entry.
-        await on_button(interaction, views.open_id(matched["claim"]))
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-
-@dataclass
-class DigestMessage:
-    """One message of a rendered digest (a long digest is split over several)."""
-
-    content: str | None = None
-    embeds: list[discord.Embed] = field(default_factory=list)
-    buttons: list[views.ButtonSpec] = field(default_factory=list)
-
-    def send_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
-        if self.content is not None:
-            kwargs["content"] = self.content
-        if self.embeds:
-            kwargs["embeds"] = self.embeds
-        if self.buttons:
-            kwargs["view"] = views.build_view(self.buttons, DigestButton)
-        return kwargs
-
-
-def _text(value: str) -> str:
-    return limits.shorten(limits.neutralise_mentions(" ".join(value.split())), LINE_TEXT_CHARS)
-
-
-def _field_value(lines: list[str], more: int) -> str:
-    if more > 0:
-        lines = [*lines, strings.DIGEST_MORE.format(count=more)]
-    return limits.shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
-
-
-def _sections(digest: core_digest.Digest) -> list[tuple[str, str]]:
-    sections: list[tuple[str, str]] = []
-    if digest.top_questions:
-        lines = []
-        for rank, top in enumerate(digest.top_questions, start=1):
-            template = (
-                strings.DIGEST_TOP_QUESTION_LINE
-                if top.claim_id is not None
-                else strings.DIGEST_UNMATCHED_LINE
-            )
-            lines.append(
-                template.format(
-                    rank=rank,
-                    question=_text(top.question),
-                    count=top.count,
-                    unmatched=strings.DIGEST_UNMATCHED,
-                )
-            )
-        sections.append((strings.DIGEST_TOP_QUESTIONS, _field_value(lines, 0)))
-    if digest.fact_checks:
-        lines = [
-            (
-                strings.DIGEST_FACT_CHECK_NEW
-                if change.kind == "new"
-                else strings.DIGEST_FACT_CHECK_UPDATED
-            ).format(question=_text(change.question), on=change.on.isoformat())
-            for change in digest.fact_checks
-        ]
-        sections.append((strings.DIGEST_FACT_CHECKS, _field_value(lines, digest.more_fact_checks)))
-    if digest.disputes_opened:
-        lines = [
-            strings.DIGEST_DISPUTE_LINE.format(
-                flag_id=d.flag_id, subject=_text(d.subject) or strings.DIGEST_DISPUTE_NO_SUBJECT
-            )
-            + (strings.DIGEST_DISPUTE_REASON.format(reason=_text(d.reason)) if d.reason else "")
-            for d in digest.disputes_opened
-        ]
-        sections.append(
-            (strings.DIGEST_DISPUTES_OPENED, _field_value(lines, digest.more_disputes_opened))
-        )
-    if digest.disputes_resolved:
-        lines = [
-            strings.DIGEST_DISPUTE_RESOLVED_LINE.format(
-                flag_id=d.flag_id,
-                subject=_text(d.subject) or strings.DIGEST_DISPUTE_NO_SUBJECT,
-                outcome=strings.DIGEST_OUTCOMES.get(d.outcome or "", d.outcome or ""),
-            )
-            for d in digest.disputes_resolved
-        ]
-        sections.append(
-            (strings.DIGEST_DISPUTES_RESOLVED, _field_value(lines, digest.more_disputes_resolved))
-        )
-    if digest.top_requests:
-        lines = [
-            strings.DIGEST_REQUEST_LINE.format(question=_text(r.question), askers=r.askers)
-            for r in digest.top_requests
-        ]
-        if digest.open_requests > len(digest.top_requests):
-            lines.append(strings.DIGEST_REQUESTS_TOTAL.format(count=digest.open_requests))
-        sections.append((strings.DIGEST_REQUESTS, _field_value(lines, 0)))
-    return sections
-
-
-def _new_embed(title: str, footer: str, description: str | None = None) -> discord.Embed:
-    embed = discord.Embed(title=title, description=description, colour=DIGEST_COLOUR)
-    embed.set_footer(text=footer)
-    return embed
-
-
-def render_digest(
-    digest: core_digest.Digest,
-    questions: dict[str, str],
-    quiet_day: schedule.QuietDay,
-    *,
-    message_budget: int = limits.EMBEDS_TOTAL_CHARACTERS,
-) -> list[DigestMessage]:
-    """The messages that post ``digest``; empty on a quiet day set to post nothing.
-
-    ``questions`` maps claim ids to their questions (the button labels). Every embed stays
-    within Discord's limits: sections that would push a message past the 6,000-character
-    total (``message_budget``) start a new message; the buttons go under the last one.
-    """
-    day = digest.local_date.isoformat()
-    if digest.is_quiet:
-        if quiet_day == "skip":
-            return []
-        return [DigestMessage(content=strings.DIGEST_QUIET_NOTE.format(date=day))]
-    footer = strings.DIGEST_FOOTER.format(date=day)
-    template = strings.DIGEST_TITLE_LATE if digest.late else strings.DIGEST_TITLE
-    asked = (
-        strings.DIGEST_QUESTIONS_ASKED
-        if digest.questions_asked == 1
-        else strings.DIGEST_QUESTIONS_ASKED_PLURAL
-    ).format(count=digest.questions_asked)
-    intro = strings.DIGEST_INTRO.format(asked=asked)
-    if digest.late:
-        intro = f"{intro}\n{strings.DIGEST_LATE_NOTE}"
-    messages = [DigestMessage(embeds=[_new_embed(template.format(date=day), footer, intro)])]
-    for name, value in _sections(digest):
-        embed = messages[-1].embeds[-1]
-        if (
-            len(embed) + len(name) + len(value) > message_budget
-            or len(embed.fields) >= limits.EMBED_FIELDS
-        ):
-            embed = _new_embed(strings.DIGEST_TITLE_CONTINUED.format(date=day), footer)
-            messages.append(DigestMessage(embeds=[embed]))
-        embed.add_field(name=name, value=value, inline=False)
-    buttons = [
-        views.ButtonSpec(
-            views.label(questions.get(claim_id, claim_id)),
-            digest_button_id(claim_id),
-            row=index // limits.BUTTONS_PER_ROW,
-        )
-        for index, claim_id in enumerate(
-            digest.claim_ids[: limits.ACTION_ROWS * limits.BUTTONS_PER_ROW]
-        )
-        if limits.fits_custom_id(digest_button_id(claim_id))
-    ]
-    messages[-1].buttons = buttons
-    return messages
-
-
-def is_digest_text(content: str, footers: list[str | None], local_date: date) -> bool:
-    """Whether a message's text and embed footers are a digest (or quiet note) for the date."""
-    day = local_date.isoformat()
-    if content == strings.DIGEST_QUIET_NOTE.format(date=day):
-        return True
-    return strings.DIGEST_FOOTER.format(date=day) in footers
-
-
-def message_nonce(guild_id: int, local_date: date, part: int) -> str:
-    """A nonce unique to one message of one digest (Discord allows 25 characters)."""
-    digest = hashlib.sha256(f"{guild_id}:{local_date}:{part}".encode()).hexdigest()
-    return f"dg{digest[:23]}"
 
 
 def next_post(config: schedule.DigestConfig, now: datetime) -> datetime:
@@ -261,6 +61,17 @@ def next_post(config: schedule.DigestConfig, now: datetime) -> datetime:
         if at > now:
             return at
     raise AssertionError("a local time recurs within three days")
+
+
+def _echo(value: str) -> str:
+    """A member's option value shown back to them in an error (inert, one short line)."""
+    return limits.member_text(value, 80)
+
+
+# default_permissions only hides the digest commands: server admins can grant them to anyone.
+needs_manager = checks.needs(
+    MANAGER, message=strings.DIGEST_NEEDS_MANAGE_SERVER, guild_message=strings.DIGEST_GUILD_ONLY
+)
 
 
 def _shown_time(moment: datetime) -> str:
@@ -279,6 +90,11 @@ class DigestChannel(app_commands.Transformer):
         return [discord.ChannelType.text, discord.ChannelType.news]
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
+        # Discord only offers this server's channels; a forged id of another server's
+        # channel is refused, never stored.
+        guild_id = getattr(value, "guild_id", None)
+        if guild_id is not None and guild_id != interaction.guild_id:
+            raise checks.Refused("digest set", "", strings.SETTINGS_CHANNEL_ELSEWHERE)
         return value
 
 
@@ -299,12 +115,7 @@ def channel_type(interaction: discord.Interaction, channel: Any) -> discord.Chan
 class Digest(commands.Cog):
     """Daily digests for every server, and the moderators' commands to set them up."""
 
-    digest = app_commands.Group(
-        name=strings.DIGEST_GROUP,
-        description=strings.DIGEST_GROUP_DESCRIPTION,
-        guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),
-    )
+    digest = checks.group(strings.DIGEST_GROUP, strings.DIGEST_GROUP_DESCRIPTION, MANAGER)
 
     def __init__(self, bot: FactdeskBot, clock: Callable[[], datetime] = utcnow) -> None:
         self.bot = bot
@@ -316,12 +127,10 @@ class Digest(commands.Cog):
         self._reconciled = False
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(DigestButton)
         self.post_due_digests.start()
 
     async def cog_unload(self) -> None:
         self.post_due_digests.cancel()
-        self.bot.remove_dynamic_items(DigestButton)
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -514,24 +323,16 @@ class Digest(commands.Cog):
     async def _tell_moderators(
         self, config: schedule.DigestConfig, local_date: date, reason: str
     ) -> None:
-        try:
-            settings = await self.bot.database.guild_settings(config.guild_id)
-            if settings.modlog_channel_id is None or settings.modlog_channel_id == (
-                config.channel_id
-            ):
-                return
-            modlog = self.bot.get_partial_messageable(
-                settings.modlog_channel_id, guild_id=config.guild_id
-            )
-            await modlog.send(
-                strings.DIGEST_MODLOG_FAILED.format(
-                    date=local_date.isoformat(), channel_id=config.channel_id, reason=reason
-                ),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except Exception:
-            # The mod-log channel may be broken too; the log line above already stands.
-            log.warning("could not tell the moderators", guild_id=config.guild_id, exc_info=True)
+        settings = await self.bot.database.guild_settings(config.guild_id)
+        if settings.modlog_channel_id in (None, config.channel_id):
+            return
+        await modlog.tell(
+            self.bot,
+            config.guild_id,
+            strings.DIGEST_MODLOG_FAILED.format(
+                date=local_date.isoformat(), channel_id=config.channel_id, reason=reason
+            ),
+        )
 
     async def reconcile_unconfirmed(self, now: datetime) -> list[tuple[int, date, str]]:
         """Settle slots claimed before a restart but never confirmed, without double posting.
@@ -582,18 +383,6 @@ class Digest(commands.Cog):
 
     # --- commands ---------------------------------------------------------------------------
 
-    async def _allowed(self, interaction: discord.Interaction) -> bool:
-        if interaction.guild_id is None:
-            await interaction.response.send_message(strings.DIGEST_GUILD_ONLY, ephemeral=True)
-            return False
-        # default_permissions only hides the command: server admins can grant it to anyone.
-        if not interaction.permissions.manage_guild:
-            await interaction.response.send_message(
-                strings.DIGEST_NEEDS_MANAGE_SERVER, ephemeral=True
-            )
-            return False
-        return True
-
     @digest.command(name="set", description=strings.DIGEST_SET_DESCRIPTION)
     @app_commands.describe(
         channel=strings.DIGEST_SET_CHANNEL,
@@ -607,6 +396,7 @@ class Digest(commands.Cog):
             app_commands.Choice(name=strings.DIGEST_QUIET_SKIP_CHOICE, value="skip"),
         ]
     )
+    @needs_manager
     async def digest_set(
         self,
         interaction: discord.Interaction,
@@ -615,47 +405,43 @@ class Digest(commands.Cog):
         timezone: app_commands.Range[str, 1, 64] = schedule.DEFAULT_TIMEZONE,
         quiet_day: str = "note",
     ) -> None:
-        async with self.bot.interaction_scope(interaction):
-            if not await self._allowed(interaction):
-                return
-            assert interaction.guild_id is not None
-            kind = channel_type(interaction, channel)
-            if kind is not None and kind not in TEXT_CHANNEL_TYPES:
-                await interaction.response.send_message(strings.DIGEST_BAD_CHANNEL, ephemeral=True)
-                return
-            try:
-                post_time = schedule.parse_post_time(time)
-            except schedule.ScheduleError:
-                await interaction.response.send_message(
-                    strings.DIGEST_BAD_TIME.format(value=_text(time)), ephemeral=True
-                )
-                return
-            try:
-                zone = schedule.parse_timezone(timezone)
-            except schedule.ScheduleError:
-                await interaction.response.send_message(
-                    strings.DIGEST_BAD_TIMEZONE.format(value=_text(timezone)), ephemeral=True
-                )
-                return
-            now = self.clock()
-            config = await self.store.save_config(
-                interaction.guild_id,
+        guild_id = checks.in_guild(interaction, strings.DIGEST_GUILD_ONLY)
+        kind = channel_type(interaction, channel)
+        if kind is not None and kind not in TEXT_CHANNEL_TYPES:
+            await reply(interaction, strings.DIGEST_BAD_CHANNEL)
+            return
+        try:
+            post_time = schedule.parse_post_time(time)
+        except schedule.ScheduleError:
+            await reply(interaction, strings.DIGEST_BAD_TIME.format(value=_echo(time)))
+            return
+        try:
+            zone = schedule.parse_timezone(timezone)
+        except schedule.ScheduleError:
+            await reply(interaction, strings.DIGEST_BAD_TIMEZONE.format(value=_echo(timezone)))
+            return
+        now = self.clock()
+        config = await interactions.within_deadline(
+            interaction,
+            self.store.save_config(
+                guild_id,
                 channel_id=channel.id,
                 post_time=post_time,
                 timezone=zone.key,
                 quiet_day="skip" if quiet_day == "skip" else "note",
                 actor_id=interaction.user.id,
                 now=now,
-            )
-            await interaction.response.send_message(
-                strings.DIGEST_SAVED.format(
-                    channel_id=channel.id,
-                    time=post_time.strftime("%H:%M"),
-                    timezone=zone.key,
-                    next=_shown_time(next_post(config, now)),
-                ),
-                ephemeral=True,
-            )
+            ),
+        )
+        await reply(
+            interaction,
+            strings.DIGEST_SAVED.format(
+                channel_id=channel.id,
+                time=post_time.strftime("%H:%M"),
+                timezone=zone.key,
+                next=_shown_time(next_post(config, now)),
+            ),
+        )
 
     @digest_set.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -665,70 +451,69 @@ class Digest(commands.Cog):
         return [app_commands.Choice(name=name, value=name) for name in names]
 
     @digest.command(name="preview", description=strings.DIGEST_PREVIEW_DESCRIPTION)
+    @needs_manager
     async def digest_preview(self, interaction: discord.Interaction) -> None:
-        async with self.bot.interaction_scope(interaction):
-            if not await self._allowed(interaction):
-                return
-            assert interaction.guild_id is not None
-            now = self.clock()
-            config = await self.store.config(interaction.guild_id) or schedule.DigestConfig(
-                guild_id=interaction.guild_id,
-                channel_id=interaction.channel_id,
-                post_time=schedule.DEFAULT_POST_TIME,
-                timezone=schedule.DEFAULT_TIMEZONE,
-                enabled=False,
-                active_since=now,
-            )
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            local_date = now.astimezone(schedule.parse_timezone(config.timezone)).date()
-            messages = await self.compose(config, local_date, now, late=False)
-            if not messages:
-                await interaction.followup.send(strings.DIGEST_PREVIEW_NOTHING, ephemeral=True)
-            for message in messages:
-                await interaction.followup.send(ephemeral=True, **message.send_kwargs())
+        guild_id = checks.in_guild(interaction, strings.DIGEST_GUILD_ONLY)
+        await interactions.defer_private(interaction)
+        now = self.clock()
+        config = await self.store.config(guild_id) or schedule.DigestConfig(
+            guild_id=guild_id,
+            channel_id=interaction.channel_id,
+            post_time=schedule.DEFAULT_POST_TIME,
+            timezone=schedule.DEFAULT_TIMEZONE,
+            enabled=False,
+            active_since=now,
+        )
+        local_date = now.astimezone(schedule.parse_timezone(config.timezone)).date()
+        messages = await self.compose(config, local_date, now, late=False)
+        if not messages:
+            await reply(interaction, strings.DIGEST_PREVIEW_NOTHING)
+        for message in messages:
+            await interaction.followup.send(ephemeral=True, **message.send_kwargs())
 
     @digest.command(name="off", description=strings.DIGEST_OFF_DESCRIPTION)
+    @needs_manager
     async def digest_off(self, interaction: discord.Interaction) -> None:
-        async with self.bot.interaction_scope(interaction):
-            if not await self._allowed(interaction):
-                return
-            assert interaction.guild_id is not None
-            turned_off = await self.store.disable(
-                interaction.guild_id, actor_id=interaction.user.id, now=self.clock()
-            )
-            await interaction.response.send_message(
-                strings.DIGEST_TURNED_OFF if turned_off else strings.DIGEST_WAS_OFF,
-                ephemeral=True,
-            )
+        guild_id = checks.in_guild(interaction, strings.DIGEST_GUILD_ONLY)
+        turned_off = await interactions.within_deadline(
+            interaction,
+            self.store.disable(guild_id, actor_id=interaction.user.id, now=self.clock()),
+        )
+        await reply(
+            interaction, strings.DIGEST_TURNED_OFF if turned_off else strings.DIGEST_WAS_OFF
+        )
 
     @digest.command(name="show", description=strings.DIGEST_SHOW_DESCRIPTION)
+    @needs_manager
     async def digest_show(self, interaction: discord.Interaction) -> None:
-        async with self.bot.interaction_scope(interaction):
-            if not await self._allowed(interaction):
-                return
-            assert interaction.guild_id is not None
-            config = await self.store.config(interaction.guild_id)
-            if config is None:
-                await interaction.response.send_message(strings.DIGEST_NOT_SET, ephemeral=True)
-                return
-            now = self.clock()
-            last = await self.store.last_posted(interaction.guild_id)
-            await interaction.response.send_message(
-                strings.DIGEST_SHOW.format(
-                    state=strings.DIGEST_STATE_ON if config.enabled else strings.DIGEST_STATE_OFF,
-                    channel_id=config.channel_id,
-                    time=config.post_time.strftime("%H:%M"),
-                    timezone=config.timezone,
-                    quiet=strings.DIGEST_QUIET_SHOWN[config.quiet_day],
-                    next=_shown_time(next_post(config, now))
-                    if config.enabled
-                    else strings.DIGEST_NEVER,
-                    last=_shown_time(last.finished_at)
-                    if last is not None and last.finished_at is not None
-                    else strings.DIGEST_NEVER,
-                ),
-                ephemeral=True,
-            )
+        guild_id = checks.in_guild(interaction, strings.DIGEST_GUILD_ONLY)
+
+        async def read() -> tuple[schedule.DigestConfig | None, DigestSlot | None]:
+            config = await self.store.config(guild_id)
+            last = await self.store.last_posted(guild_id) if config is not None else None
+            return config, last
+
+        config, last = await interactions.within_deadline(interaction, read())
+        if config is None:
+            await reply(interaction, strings.DIGEST_NOT_SET)
+            return
+        now = self.clock()
+        await reply(
+            interaction,
+            strings.DIGEST_SHOW.format(
+                state=strings.DIGEST_STATE_ON if config.enabled else strings.DIGEST_STATE_OFF,
+                channel_id=config.channel_id,
+                time=config.post_time.strftime("%H:%M"),
+                timezone=config.timezone,
+                quiet=strings.DIGEST_QUIET_SHOWN[config.quiet_day],
+                next=_shown_time(next_post(config, now))
+                if config.enabled
+                else strings.DIGEST_NEVER,
+                last=_shown_time(last.finished_at)
+                if last is not None and last.finished_at is not None
+                else strings.DIGEST_NEVER,
+            ),
+        )
 
 
 async def setup(bot: FactdeskBot) -> None:

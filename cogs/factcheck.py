@@ -1,151 +1,443 @@
 """/factcheck, the "Fact-check this message" menu, and every button of a fact-check answer.
 
 The cog parses what the member sent, asks the library (pure core, run in a worker thread),
-and renders the result through :mod:`bot.discord_ui`. Buttons are one ``DynamicItem`` whose
-custom_id carries ids only, so answers sent before a restart keep working after it.
+and renders the result through :mod:`bot.discord_ui`. Each button kind is a
+``DynamicItem`` whose template lives in :mod:`bot.discord_ui.custom_ids` and carries ids
+only, so answers sent before a restart keep working after it. An answer in a server
+carries the server's "Disputed in this server" notice when moderators upheld one, and a
+"Flag as disputed" button (answered by the moderation cog's item for that template).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import interactions, review
 from bot.core.matching import EmptyQuestionError, MatchResult
 from bot.core.models import FactCheck
-from bot.discord_ui import embeds, limits, strings, views
+from bot.discord_ui import custom_ids, embeds, limits, strings, views
+from bot.interactions import HandledItem, bot_of, reply, within_deadline
 from bot.logs import get_logger
 
 if TYPE_CHECKING:
-    from bot.app import FactdeskBot, InteractionOutcome
+    from bot.app import FactdeskBot
+    from bot.interactions import InteractionState
 
 log = get_logger(__name__)
 
-# Past this, an answer is deferred first so Discord's 3-second deadline is never at risk.
-DEFER_AFTER_SECONDS = 2.0
 QUESTION_MAX_CHARS = 300
+# A pasted message is read up to this long (the matcher finds the claim's passage in it).
+MESSAGE_MAX_CHARS = QUESTION_MAX_CHARS * 4
+REQUEST_QUESTION_CHARS = 300
 NEAREST_SHOWN = 3
 # Autocomplete choices pick an entry by id, so the answer is the one the member chose.
 CHOICE_PREFIX = "id:"
+# One public "Post in channel" per member per this many seconds, per server.
+POST_COOLDOWN_SECONDS = 30.0
 
 
-class FactcheckButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=views.FACTCHECK_CUSTOM_ID
-):
-    """Every fact-check button; the cog decides what a click does from the custom_id."""
+class PostLimiter:
+    """When each member may next post an answer publicly (in memory: a restart forgives)."""
 
-    def __init__(self, button: discord.ui.Button) -> None:
+    def __init__(self, cooldown: float = POST_COOLDOWN_SECONDS) -> None:
+        self.cooldown = cooldown
+        self._next: dict[tuple[int, int], float] = {}
+
+    def retry_after(self, guild_id: int, user_id: int, now: float | None = None) -> float:
+        """Seconds to wait (0: allowed now, and the slot is taken)."""
+        now = time.monotonic() if now is None else now
+        key = (guild_id, user_id)
+        wait = self._next.get(key, 0.0) - now
+        if wait > 0:
+            return wait
+        if len(self._next) > 10_000:
+            self._next = {k: t for k, t in self._next.items() if t > now}
+        self._next[key] = now + self.cooldown
+        return 0.0
+
+
+def _claim(interaction: discord.Interaction, claim_id: str) -> FactCheck | None:
+    return bot_of(interaction).library.corpus.get(claim_id)
+
+
+async def answer_message(
+    interaction: discord.Interaction, fc: FactCheck, *, post_id: str | None = None
+) -> dict[str, Any]:
+    """What a member sees for ``fc`` here: the dispute notice (in a server that upheld one),
+    the answer, its buttons, and Flag as disputed in a server."""
+    bot = bot_of(interaction)
+    dispute = await bot.database.active_dispute(interaction.guild_id, fc.id)
+    in_guild = interaction.guild_id is not None
+    return {
+        "embed": embeds.answer_embed(fc, dispute),
+        "view": views.build_view(views.answer_buttons(fc, post_id=post_id, flag=in_guild)),
+    }
+
+
+async def send(interaction: discord.Interaction, ephemeral: bool, **message: Any) -> None:
+    message.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=ephemeral, **message)
+    else:
+        await interaction.response.send_message(ephemeral=ephemeral, **message)
+
+
+async def open_privately(interaction: discord.Interaction, fc: FactCheck) -> None:
+    interactions.outcome(interaction).claim_id = fc.id
+    message = await within_deadline(interaction, answer_message(interaction, fc))
+    await send(interaction, True, **message)
+
+
+async def record_request(
+    interaction: discord.Interaction, question: str, *, from_claim: str | None = None
+) -> None:
+    """A member's "Request a fact-check": stored (merged into an open near-duplicate), and
+    posted to the mod-log when new, exactly as /request."""
+    guild_id = interaction.guild_id
+    if guild_id is None:
+        await reply(interaction, strings.REQUEST_IN_SERVER_ONLY)
+        return
+    added = await within_deadline(
+        interaction,
+        review.add_request(
+            interaction,
+            guild_id,
+            limits.shorten(" ".join(question.split()), REQUEST_QUESTION_CHARS),
+            "button",
+        ),
+    )
+    log.info("fact-check requested", request_id=added.request.id, from_claim=from_claim)
+    await reply(interaction, strings.REQUEST_RECEIVED)
+    await review.post_if_new(interaction, added)
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+class OpenButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.OPEN):
+    """A nearest entry, a context card's or a digest's fact-check: the answer, privately."""
+
+    log_name = "open"
+
+    def __init__(self, button: discord.ui.Button, claim_id: str) -> None:
         super().__init__(button)
+        self.claim_id = claim_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> FactcheckButton:
+    ) -> OpenButton:
         assert isinstance(item, discord.ui.Button)
-        return cls(item)
+        return cls(item, match["claim"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot = interaction.client
-        cog = bot.get_cog(Factcheck.__cog_name__) if isinstance(bot, commands.Bot) else None
-        if isinstance(cog, Factcheck):
-            await cog.on_button(interaction, self.custom_id)
+    async def run(self, interaction: discord.Interaction) -> None:
+        fc = _claim(interaction, self.claim_id)
+        if fc is None:
+            await reply(interaction, strings.CLAIM_GONE)
+            return
+        await open_privately(interaction, fc)
+
+
+class FollowUpButton(
+    HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.FOLLOW_UP
+):
+    """ "Want to dive deeper?": the follow-up's fact-check, or an offer to request one."""
+
+    log_name = "fu"
+
+    def __init__(self, button: discord.ui.Button, claim_id: str, index: int) -> None:
+        super().__init__(button)
+        self.claim_id = claim_id
+        self.index = index
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FollowUpButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item, match["claim"], int(match["index"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        fc = _claim(interaction, self.claim_id)
+        if fc is None or self.index >= len(fc.follow_ups):
+            await reply(interaction, strings.CLAIM_GONE)
+            return
+        follow_up = fc.follow_ups[self.index]
+        target = _claim(interaction, follow_up.claim) if follow_up.claim else None
+        if target is not None:
+            await open_privately(interaction, target)
+            return
+        interactions.outcome(interaction).claim_id = fc.id
+        await send(
+            interaction,
+            True,
+            embed=embeds.unanswered_follow_up_embed(follow_up.question),
+            view=views.build_view(views.unanswered_buttons(fc.id, self.index)),
+        )
+
+
+class PageButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.PAGE):
+    """Sources and Full analysis, and their Previous / Next."""
+
+    log_name = "page"
+
+    def __init__(
+        self,
+        button: discord.ui.Button,
+        kind: custom_ids.PageKind,
+        claim_id: str,
+        page: int,
+        edit: bool,
+    ) -> None:
+        super().__init__(button)
+        self.kind: custom_ids.PageKind = kind
+        self.claim_id = claim_id
+        self.page = page
+        self.edit = edit
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PageButton:
+        assert isinstance(item, discord.ui.Button)
+        kind: custom_ids.PageKind = "src" if match["kind"] == "src" else "full"
+        return cls(item, kind, match["claim"], int(match["page"]), match["mode"] == "e")
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        fc = _claim(interaction, self.claim_id)
+        interactions.outcome(interaction).claim_id = self.claim_id
+        if fc is None:
+            await reply(interaction, strings.CLAIM_GONE)
+            return
+        if self.kind == "src":
+            pages, make_id = embeds.source_pages(fc), custom_ids.sources_id
+        else:
+            pages, make_id = embeds.analysis_pages(fc), custom_ids.analysis_id
+        page = max(0, min(self.page, len(pages) - 1))
+        embed = embeds.page_embed(pages, page)
+        view = views.build_view(views.page_buttons(make_id, fc.id, page, len(pages)))
+        if self.edit:
+            await interaction.response.edit_message(embed=embed, view=view)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
+class RequestAskedButton(
+    HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.REQUEST_ASKED
+):
+    """ "Request a fact-check" under a no-match reply: requests the question that was asked
+    (read from its stored row, never from the message's text)."""
+
+    log_name = "req"
+
+    def __init__(self, button: discord.ui.Button, row_id: int | None, legacy: bool) -> None:
+        super().__init__(button)
+        self.row_id = row_id
+        self.legacy = legacy
+        self.valid = legacy or row_id is not None
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RequestAskedButton:
+        assert isinstance(item, discord.ui.Button)
+        legacy = match["row"] is None
+        return cls(item, custom_ids.snowflake(match["row"]), legacy)
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None:
+            await reply(interaction, strings.REQUEST_IN_SERVER_ONLY)
+            return
+        if self.row_id is None:
+            await reply(interaction, strings.REQUEST_ASK_AGAIN)
+            return
+        asked = await bot_of(interaction).database.asked_question(self.row_id)
+        if asked is None or asked.guild_id != interaction.guild_id:
+            await reply(interaction, strings.BUTTON_NOT_VALID)
+            return
+        await record_request(interaction, asked.question)
+
+
+class RequestFollowUpButton(
+    HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.REQUEST_FOLLOW_UP
+):
+    """ "Request a fact-check" for a follow-up question the corpus does not answer yet."""
+
+    log_name = "req"
+
+    def __init__(self, button: discord.ui.Button, claim_id: str, index: int) -> None:
+        super().__init__(button)
+        self.claim_id = claim_id
+        self.index = index
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RequestFollowUpButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item, match["claim"], int(match["index"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        fc = _claim(interaction, self.claim_id)
+        if fc is None or self.index >= len(fc.follow_ups):
+            await reply(interaction, strings.CLAIM_GONE)
+            return
+        await record_request(interaction, fc.follow_ups[self.index].question, from_claim=fc.id)
+
+
+class PostButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.POST):
+    """ "Post in channel" under a private answer to "Fact-check this message": posts the
+    answer publicly as a reply to that message, for the member who asked only."""
+
+    log_name = "post"
+
+    def __init__(
+        self,
+        button: discord.ui.Button,
+        message_id: int | None,
+        claim_id: str,
+        signature: str | None,
+    ) -> None:
+        super().__init__(button)
+        self.message_id = message_id
+        self.claim_id = claim_id
+        self.signature = signature
+        self.valid = message_id is not None and signature is not None
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PostButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item, custom_ids.snowflake(match["message"]), match["claim"], match["signature"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        bot = bot_of(interaction)
+        assert self.message_id is not None
+        assert self.signature is not None
+        if not custom_ids.post_allowed(
+            bot.signing_key, interaction.user.id, self.message_id, self.claim_id, self.signature
+        ):
+            await reply(interaction, strings.POST_NOT_YOURS)
+            return
+        # The member's own permission in this channel: factdesk posts nothing for a member
+        # who could not post it themselves.
+        if not interaction.permissions.send_messages:
+            await reply(interaction, strings.POST_NEEDS_SEND_MESSAGES)
+            return
+        fc = _claim(interaction, self.claim_id)
+        if fc is None:
+            await reply(interaction, strings.CLAIM_GONE)
+            return
+        cog = bot.get_cog(Factcheck.__cog_name__)
+        limiter = cog.post_limiter if isinstance(cog, Factcheck) else PostLimiter()
+        wait = limiter.retry_after(interaction.guild_id or 0, interaction.user.id)
+        if wait > 0:
+            await reply(interaction, strings.POST_TOO_OFTEN.format(seconds=int(wait) + 1))
+            return
+        interactions.outcome(interaction).claim_id = fc.id
+        channel_id = interaction.channel_id
+        assert channel_id is not None
+        channel = bot.get_partial_messageable(channel_id, guild_id=interaction.guild_id)
+        reference = discord.MessageReference(
+            message_id=self.message_id, channel_id=channel_id, fail_if_not_exists=False
+        )
+
+        async def post() -> None:
+            message = await answer_message(interaction, fc)
+            await channel.send(
+                reference=reference, allowed_mentions=discord.AllowedMentions.none(), **message
+            )
+
+        await within_deadline(interaction, post())
+        if interaction.response.is_done():  # deferred: the work was slow
+            await reply(interaction, strings.POSTED_IN_CHANNEL)
+        else:
+            await interaction.response.edit_message(content=strings.POSTED_IN_CHANNEL, view=None)
+
+
+BUTTONS = (
+    OpenButton,
+    FollowUpButton,
+    PageButton,
+    RequestAskedButton,
+    RequestFollowUpButton,
+    PostButton,
+)
+
+
+# --- the cog --------------------------------------------------------------------------------
 
 
 class Factcheck(commands.Cog):
     def __init__(self, bot: FactdeskBot) -> None:
         self.bot = bot
+        self.post_limiter = PostLimiter()
         self.message_menu = app_commands.ContextMenu(
             name=strings.MESSAGE_MENU_NAME, callback=self.factcheck_message
         )
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(FactcheckButton)
+        self.bot.add_dynamic_items(*BUTTONS)
         self.bot.tree.add_command(self.message_menu)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(FactcheckButton)
+        self.bot.remove_dynamic_items(*BUTTONS)
         self.bot.tree.remove_command(self.message_menu.name, type=self.message_menu.type)
 
-    # --- helpers ---------------------------------------------------------------------------
-
-    def _claim(self, claim_id: str) -> FactCheck | None:
-        return self.bot.library.corpus.get(claim_id)
-
-    def _view(self, specs: list[views.ButtonSpec]) -> discord.ui.View:
-        return views.build_view(specs, FactcheckButton)
-
-    def _answer(self, fc: FactCheck, *, post_message_id: int | None = None) -> dict[str, Any]:
-        return {
-            "embed": embeds.answer_embed(fc),
-            "view": self._view(views.answer_buttons(fc, post_message_id=post_message_id)),
-        }
-
-    def _no_match(self, question: str, result: MatchResult) -> dict[str, Any]:
+    def _no_match(self, question: str, result: MatchResult, row_id: int | None) -> dict[str, Any]:
+        corpus = self.bot.library.corpus
         nearest: list[tuple[str, str, float]] = []
         for match in result.nearest(NEAREST_SHOWN):
-            fc = self._claim(match.claim_id)
+            fc = corpus.get(match.claim_id)
             if fc is not None and all(match.claim_id != n[0] for n in nearest):
                 nearest.append((match.claim_id, fc.question, match.score))
         return {
             "embed": embeds.no_match_embed(question, [(q, s) for _, q, s in nearest]),
-            "view": self._view(views.no_match_buttons([(c, q) for c, q, _ in nearest])),
+            "view": views.build_view(
+                views.no_match_buttons([(c, q) for c, q, _ in nearest], row_id)
+            ),
         }
 
-    def _match(self, question: str) -> MatchResult:
-        return self.bot.library.matcher.match(question)
-
     async def _resolve(
-        self, question: str, outcome: InteractionOutcome
+        self, question: str, state: InteractionState
     ) -> tuple[FactCheck | None, MatchResult | None]:
+        library = self.bot.library
         if question.startswith(CHOICE_PREFIX):
-            fc = self._claim(question.removeprefix(CHOICE_PREFIX))
+            fc = library.corpus.get(question.removeprefix(CHOICE_PREFIX))
             if fc is not None:
-                outcome.claim_id, outcome.score = fc.id, None
+                state.claim_id, state.score = fc.id, None
                 return fc, None
-        result = await asyncio.to_thread(self._match, question)
+        result = await asyncio.to_thread(library.matcher.match, question)
         best = result.best
-        outcome.claim_id = best.claim_id if best else None
-        outcome.score = (
-            best.score if best else (result.matches[0].score if result.matches else None)
-        )
-        return (self._claim(best.claim_id) if best else None), result
-
-    async def _respond(
-        self, interaction: discord.Interaction, work: asyncio.Task[Any], ephemeral: bool
-    ) -> None:
-        """Defer only when ``work`` is slow, so the first response is always within 3 s."""
-        done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER_SECONDS)
-        if not done:
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        await work
-
-    async def _send(
-        self, interaction: discord.Interaction, ephemeral: bool, **message: Any
-    ) -> None:
-        if interaction.response.is_done():
-            await interaction.followup.send(ephemeral=ephemeral, **message)
-        else:
-            await interaction.response.send_message(ephemeral=ephemeral, **message)
+        state.claim_id = best.claim_id if best else None
+        state.score = best.score if best else (result.matches[0].score if result.matches else None)
+        return (library.corpus.get(best.claim_id) if best else None), result
 
     async def _record(
-        self, interaction: discord.Interaction, question: str, outcome: InteractionOutcome
-    ) -> None:
+        self, interaction: discord.Interaction, question: str, state: InteractionState
+    ) -> int | None:
         try:
-            await self.bot.database.record_question(
+            return await self.bot.database.record_question(
                 guild_id=interaction.guild_id,
                 channel_id=interaction.channel_id,
                 user_id=interaction.user.id,
                 question=question,
-                claim_id=outcome.claim_id,
-                score=outcome.score,
+                claim_id=state.claim_id,
+                score=state.score,
             )
         except Exception:
-            # The answer already went out; a lost statistic is not the member's problem.
+            # A lost statistic is not the member's problem; a no-match reply then has no
+            # Request button (it would not know the question), /request still works.
             log.exception("could not record the question")
+            return None
 
     async def _answer_question(
         self,
@@ -153,29 +445,35 @@ class Factcheck(commands.Cog):
         question: str,
         *,
         ephemeral: bool,
-        post_message_id: int | None = None,
+        message_id: int | None = None,
     ) -> None:
-        async with self.bot.interaction_scope(interaction) as outcome:
-            if not question.strip():
-                await self._send(interaction, True, content=strings.EMPTY_QUESTION)
-                return
+        if not question.strip():
+            await send(interaction, True, content=strings.EMPTY_QUESTION)
+            return
+        state = interactions.outcome(interaction)
 
-            async def work() -> dict[str, Any]:
-                try:
-                    fc, result = await self._resolve(question, outcome)
-                except EmptyQuestionError:
-                    return {"content": strings.EMPTY_QUESTION}
-                if fc is not None:
-                    return self._answer(fc, post_message_id=post_message_id)
-                assert result is not None
-                return self._no_match(question, result)
+        async def work() -> tuple[dict[str, Any], bool]:
+            """The reply, and whether the question is still to be recorded."""
+            try:
+                fc, result = await self._resolve(question, state)
+            except EmptyQuestionError:
+                return {"content": strings.EMPTY_QUESTION}, True
+            if fc is not None:
+                post_id = None
+                if message_id is not None:
+                    post_id = custom_ids.post_id(
+                        self.bot.signing_key, interaction.user.id, message_id, fc.id
+                    )
+                return await answer_message(interaction, fc, post_id=post_id), True
+            assert result is not None
+            # Recorded first: the Request button names the question's row.
+            row_id = await self._record(interaction, question, state)
+            return self._no_match(question, result, row_id), False
 
-            task = asyncio.ensure_future(work())
-            await self._respond(interaction, task, ephemeral)
-            await self._send(interaction, ephemeral, **task.result())
-            await self._record(interaction, question, outcome)
-
-    # --- commands --------------------------------------------------------------------------
+        message, record_after = await within_deadline(interaction, work(), ephemeral=ephemeral)
+        await send(interaction, ephemeral, **message)
+        if record_after:
+            await self._record(interaction, question, state)
 
     @app_commands.command(name=strings.FACTCHECK_COMMAND, description=strings.FACTCHECK_DESCRIPTION)
     @app_commands.describe(
@@ -194,143 +492,28 @@ class Factcheck(commands.Cog):
     async def factcheck_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        async with self.bot.interaction_scope(interaction, "factcheck:autocomplete", reply=False):
-            suggestions = await asyncio.to_thread(
-                self.bot.library.matcher.autocomplete, current, limits.AUTOCOMPLETE_CHOICES
+        suggestions = await asyncio.to_thread(
+            self.bot.library.matcher.autocomplete, current, limits.AUTOCOMPLETE_CHOICES
+        )
+        return [
+            app_commands.Choice(
+                name=limits.shorten(s.label, limits.CHOICE_NAME),
+                value=f"{CHOICE_PREFIX}{s.claim_id}",
             )
-            return [
-                app_commands.Choice(
-                    name=limits.shorten(s.label, limits.CHOICE_NAME),
-                    value=f"{CHOICE_PREFIX}{s.claim_id}",
-                )
-                for s in suggestions[: limits.AUTOCOMPLETE_CHOICES]
-                if s.label.strip()
-            ]
-        return []  # only reached when the scope swallowed an error
+            for s in suggestions[: limits.AUTOCOMPLETE_CHOICES]
+            if s.label.strip()
+        ]
 
     async def factcheck_message(
         self, interaction: discord.Interaction, message: discord.Message
     ) -> None:
         text = " ".join([message.content] + [e.description or "" for e in message.embeds]).strip()
         if not text:
-            await interaction.response.send_message(strings.MESSAGE_HAS_NO_TEXT, ephemeral=True)
+            await send(interaction, True, content=strings.MESSAGE_HAS_NO_TEXT)
             return
         await self._answer_question(
-            interaction, text[: QUESTION_MAX_CHARS * 4], ephemeral=True, post_message_id=message.id
+            interaction, text[:MESSAGE_MAX_CHARS], ephemeral=True, message_id=message.id
         )
-
-    # --- buttons ---------------------------------------------------------------------------
-
-    async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
-        match = views.FACTCHECK_CUSTOM_ID.fullmatch(custom_id)
-        if match is None:
-            return
-        kind, args = match["kind"], match["args"].split(":")
-        async with self.bot.interaction_scope(interaction, f"button:{kind}") as outcome:
-            if kind == "req":
-                await self._request(interaction, args)
-                return
-            claim_id = args[1] if kind == "post" else args[0]
-            fc = self._claim(claim_id)
-            outcome.claim_id = claim_id
-            if fc is None:
-                await interaction.response.send_message(strings.CLAIM_GONE, ephemeral=True)
-            elif kind == "open":
-                await interaction.response.send_message(ephemeral=True, **self._answer(fc))
-            elif kind == "fu":
-                await self._follow_up(interaction, fc, int(args[1]), outcome)
-            elif kind in ("src", "full"):
-                await self._page(interaction, fc, kind, int(args[1]), args[2] == "e")
-            elif kind == "post":
-                await self._post(interaction, fc, int(args[0]))
-
-    async def _follow_up(
-        self,
-        interaction: discord.Interaction,
-        fc: FactCheck,
-        index: int,
-        outcome: InteractionOutcome,
-    ) -> None:
-        if index >= len(fc.follow_ups):
-            await interaction.response.send_message(strings.CLAIM_GONE, ephemeral=True)
-            return
-        follow_up = fc.follow_ups[index]
-        target = self._claim(follow_up.claim) if follow_up.claim else None
-        if target is not None:
-            outcome.claim_id = target.id
-            await interaction.response.send_message(ephemeral=True, **self._answer(target))
-            return
-        await interaction.response.send_message(
-            embed=embeds.unanswered_follow_up_embed(follow_up.question),
-            view=self._view(views.unanswered_buttons(fc.id, index)),
-            ephemeral=True,
-        )
-
-    async def _page(
-        self,
-        interaction: discord.Interaction,
-        fc: FactCheck,
-        kind: str,
-        page: int,
-        edit: bool,
-    ) -> None:
-        if kind == "src":
-            pages, make_id = embeds.source_pages(fc), views.sources_id
-        else:
-            pages, make_id = embeds.analysis_pages(fc), views.analysis_id
-        page = max(0, min(page, len(pages) - 1))
-        embed = embeds.page_embed(pages, page)
-        view = self._view(views.page_buttons(make_id, fc.id, page, len(pages)))
-        if edit:
-            await interaction.response.edit_message(embed=embed, view=view)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-
-    async def _post(self, interaction: discord.Interaction, fc: FactCheck, message_id: int) -> None:
-        channel_id = interaction.channel_id
-        assert channel_id is not None
-        channel = self.bot.get_partial_messageable(channel_id, guild_id=interaction.guild_id)
-        reference = discord.MessageReference(
-            message_id=message_id, channel_id=channel_id, fail_if_not_exists=False
-        )
-        await channel.send(
-            reference=reference,
-            allowed_mentions=discord.AllowedMentions.none(),
-            **self._answer(fc),
-        )
-        await interaction.response.edit_message(content=strings.POSTED_IN_CHANNEL, view=None)
-
-    async def _request(self, interaction: discord.Interaction, args: list[str]) -> None:
-        if args[0] == views.NO_MATCH_REQUEST:
-            question = asked_question(interaction.message)
-            claim_id = None
-        else:
-            fc = self._claim(args[0])
-            index = int(args[1])
-            if fc is None or index >= len(fc.follow_ups):
-                await interaction.response.send_message(strings.CLAIM_GONE, ephemeral=True)
-                return
-            question, claim_id = fc.follow_ups[index].question, fc.id
-        log.info("fact-check requested", question=question, from_claim=claim_id)
-        if interaction.guild_id is not None and question:
-            await self.bot.database.add_request(
-                interaction.guild_id,
-                question,
-                user_id=interaction.user.id,
-                source="button",
-                channel_id=interaction.channel_id,
-            )
-        await interaction.response.send_message(strings.REQUEST_RECEIVED, ephemeral=True)
-
-
-def asked_question(message: discord.Message | None) -> str:
-    """The member's question, read back from the quoted line of a no-match reply."""
-    if message is None or not message.embeds:
-        return ""
-    for line in (message.embeds[0].description or "").splitlines():
-        if line.startswith("> "):
-            return line[2:].replace("\u200b", "").strip()
-    return ""
 
 
 async def setup(bot: FactdeskBot) -> None:

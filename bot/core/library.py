@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.corpus import DATASET_SUFFIXES, Corpus, CorpusPacker, Problem, iter_file, load_corpus
-from bot.core.matching import DEFAULT_THRESHOLD, MatchEntry, Matcher
+from bot.core.matching import DEFAULT_THRESHOLD, EmptyQuestionError, MatchEntry, Matcher
+from bot.core.models import FactCheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +51,19 @@ class Library:
 
         matcher = Matcher(entries(), threshold=threshold)
         return cls(packer.finish(), matcher), problems
+
+    def answer(self, question: str) -> FactCheck | None:
+        """The fact-check that answers ``question`` confidently, if any (blocking: call it
+        from a worker thread in the bot)."""
+        if not question.strip():
+            return None
+        try:
+            best = self.matcher.match(question).best
+        except EmptyQuestionError:  # nothing left after normalisation
+            return None
+        return None if best is None else self.corpus.get(best.claim_id)
+
+    def find_answer(self, question: str) -> str | None:
+        """The claim id of :meth:`answer`, or None."""
+        found = self.answer(question)
+        return None if found is None else found.id

@@ -14,6 +14,8 @@ import discord
 
 from bot.core.models import FactCheck, Source
 from bot.discord_ui import limits, strings
+from bot.discord_ui.moderation import add_dispute_notice
+from bot.store.rows import Dispute
 
 ANSWER_COLOUR = discord.Colour.blurple()
 NO_MATCH_COLOUR = discord.Colour.light_grey()
@@ -83,9 +85,11 @@ def _follow_ups_field(fc: FactCheck) -> str:
     return limits.shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
 
 
-def answer_embed(fc: FactCheck) -> discord.Embed:
-    """The answer to a question: verdict, summary, date, sources, follow-ups, disclaimer."""
+def answer_embed(fc: FactCheck, dispute: Dispute | None = None) -> discord.Embed:
+    """The answer to a question: the server's dispute notice first when moderators upheld
+    one, then verdict, summary, date, numbered sources, follow-ups and the disclaimer."""
     embed = discord.Embed(title=safe(fc.question, limits.EMBED_TITLE), colour=ANSWER_COLOUR)
+    add_dispute_notice(embed, dispute)
     embed.add_field(name=strings.CHECKED_ON_FIELD, value=_checked_on(fc), inline=False)
     if fc.sources:
         embed.add_field(name=strings.SOURCES_FIELD, value=_sources_field(fc), inline=False)
@@ -178,7 +182,7 @@ def similarity_percent(score: float) -> int:
 
 def no_match_embed(question: str, nearest: Sequence[tuple[str, float]]) -> discord.Embed:
     """The reply when nothing matches: the question back, and up to 3 nearest entries."""
-    quoted = safe(question, 1500).replace("\n", " ")
+    quoted = limits.member_text(question, 1500)
     embed = discord.Embed(
         title=strings.NO_MATCH_TITLE,
         description=strings.NO_MATCH_DESCRIPTION.format(question=quoted),

@@ -235,3 +235,21 @@ def neutralise_mentions(text: str) -> str:
     echoed text from rendering as a live mention.
     """
     return _MENTION.sub("@\u200b\\1", text)
+
+
+_INLINE_MARKUP = re.compile(r"[\\*_~|`\[\]]")
+_LINE_START_MARKUP = re.compile(r"^(#{1,3} |-# |[-+] |>>> |> )")
+_NUMBERED_LIST = re.compile(r"^(\d+)\. ")
+
+
+def member_text(text: str, limit: int) -> str:
+    """Text a member wrote, made safe to show to others: one line, mentions broken, every
+    Markdown construct escaped (masked links, headings, code blocks, emphasis, spoilers,
+    lists), then shortened to ``limit`` characters."""
+    flat = " ".join(text.split())
+    # Brackets too: "[free Nitro](https://evil.example)" must read as text, not as a link
+    # whose target differs from what it says.
+    escaped = _INLINE_MARKUP.sub(r"\\\g<0>", flat)
+    escaped = _LINE_START_MARKUP.sub(lambda m: "\\" + m.group(1), escaped)
+    escaped = _NUMBERED_LIST.sub(r"\1\\. ", escaped)
+    return shorten(neutralise_mentions(escaped), limit)

@@ -63,6 +63,21 @@ POSTED_IN_CHANNEL = "Posted in the channel."
 EMPTY_QUESTION = "Please type a question to check."
 MESSAGE_HAS_NO_TEXT = "That message has no text to fact-check."
 CLAIM_GONE = "This fact-check is no longer in the library (it may have been removed)."
+BUTTON_NOT_VALID = "This button no longer works. Please ask again with /factcheck."
+FORM_EXPIRED = "This form expired. Please press the button again to open a new one."
+REQUEST_ASK_AGAIN = (
+    "This button is from an older answer and no longer knows the question. "
+    "Please ask again with /factcheck, or use /request."
+)
+REQUEST_IN_SERVER_ONLY = (
+    "Requests go to a server's moderators, so they can only be made in a server. "
+    "Ask the question there, or use /request in a server."
+)
+POST_NOT_YOURS = "Only the member who fact-checked that message can post this answer."
+POST_NEEDS_SEND_MESSAGES = (
+    "You cannot send messages in this channel, so factdesk will not post there for you."
+)
+POST_TOO_OFTEN = "You are posting answers quickly: please wait {seconds} s before the next one."
 ERROR_MESSAGE = (
     "Something went wrong on factdesk's side. "
     "If it keeps happening, tell the server moderators this error id: `{error_id}`"
@@ -173,6 +188,7 @@ MOD_REFUSED = (
     "The attempt has been logged."
 )
 MOD_GUILD_ONLY = "This works in a server only."
+SETTINGS_CHANNEL_ELSEWHERE = "That channel is not in this server. Pick one of this server's."
 
 MOD_MESSAGE_ALREADY_FLAGGED = "You have already flagged this message; that flag is still open."
 MOD_MESSAGE_NO_MATCH = (
@@ -274,6 +290,7 @@ REQ_MERGED = (
 REQ_ALREADY_ASKED = "You already asked this (request #{request_id}, {askers} asking)."
 REQ_ALREADY_ANSWERED = "factdesk already has a fact-check for this: **{question}**"
 REQ_EMPTY = "Please type the question you would like fact-checked."
+REQ_TOO_LONG = "That question is {length} characters long; please keep it under {maximum}."
 REQUESTS_DESCRIPTION = "Fact-check requests from members (moderators)."
 REQUESTS_LIST_DESCRIPTION = "List requests by status (default: open), most asked first."
 REQUESTS_CLOSE_DESCRIPTION = "Close an open request with a note."

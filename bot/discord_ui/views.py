@@ -1,35 +1,25 @@
-"""Buttons of fact-check answers: their custom_ids, labels and layout.
+"""Buttons of fact-check answers: their labels and layout.
 
-Custom ids carry ids only (claim ids, numbers, snowflakes), never text, so a button sent
-before a restart still resolves after it. The builders here return :class:`ButtonSpec`
-lists that are pure data (easy to test against the limits); :func:`build_view` turns them
-into a view of ``DynamicItem`` buttons registered by the factcheck cog.
+The builders here return :class:`ButtonSpec` lists that are pure data (easy to test against
+the limits), with custom_ids from :mod:`bot.discord_ui.custom_ids`; :func:`build_view` turns
+them into a view to send. Clicks are answered by the ``DynamicItem`` each cog registers for
+its templates, not by the sent view, so the view is finished at once and never kept.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import discord
 
 from bot.core.models import FactCheck
-from bot.discord_ui import limits, strings
+from bot.discord_ui import custom_ids, limits, strings
+from bot.discord_ui.custom_ids import PageMode
 
-# One pattern for every fact-check button; the cog registers one DynamicItem with it.
-# Kinds: open <claim> | fu <claim>:<n> | src/full <claim>:<page>:<mode> |
-# req <claim>:<n> or req ask | post <message id>:<claim>.
-FACTCHECK_CUSTOM_ID = re.compile(
-    r"fd:(?P<kind>open|fu|src|full|req|post):(?P<args>[a-z0-9_:-]{1,92})"
-)
-
-# "n": the click opens a new private message; "e": it edits the message it is on.
-PageMode = Literal["n", "e"]
-NO_MATCH_REQUEST = "ask"
-# Buttons per answer: row 0 holds Sources, Full analysis (and Post); rows 1-4 follow-ups.
-MAX_FOLLOW_UP_BUTTONS = (limits.ACTION_ROWS - 1) * limits.BUTTONS_PER_ROW
+# Buttons per answer: row 0 holds Sources, Full analysis and Post; then the follow-ups; then
+# Flag as disputed on the row after them (so at most three rows of follow-ups).
+MAX_FOLLOW_UP_BUTTONS = (limits.ACTION_ROWS - 2) * limits.BUTTONS_PER_ROW
 
 
 @dataclass(frozen=True)
@@ -41,59 +31,36 @@ class ButtonSpec:
     disabled: bool = False
 
 
-def open_id(claim_id: str) -> str:
-    return f"fd:open:{claim_id}"
-
-
-def follow_up_id(claim_id: str, index: int) -> str:
-    return f"fd:fu:{claim_id}:{index}"
-
-
-def sources_id(claim_id: str, page: int, mode: PageMode = "n") -> str:
-    return f"fd:src:{claim_id}:{page}:{mode}"
-
-
-def analysis_id(claim_id: str, page: int, mode: PageMode = "n") -> str:
-    return f"fd:full:{claim_id}:{page}:{mode}"
-
-
-def request_id(claim_id: str | None = None, index: int | None = None) -> str:
-    if claim_id is None or index is None:
-        return f"fd:req:{NO_MATCH_REQUEST}"
-    return f"fd:req:{claim_id}:{index}"
-
-
-def post_id(message_id: int, claim_id: str) -> str:
-    return f"fd:post:{message_id}:{claim_id}"
-
-
 def label(text: str) -> str:
     """A button label from arbitrary text: one line, at most 80 characters."""
     return limits.shorten(" ".join(text.split()) or "?", limits.BUTTON_LABEL)
 
 
-def answer_buttons(fc: FactCheck, *, post_message_id: int | None = None) -> list[ButtonSpec]:
-    """Sources, Full analysis, optionally Post in channel, and one button per follow-up."""
+def answer_buttons(
+    fc: FactCheck, *, post_id: str | None = None, flag: bool = False
+) -> list[ButtonSpec]:
+    """Sources, Full analysis, optionally Post in channel and Flag as disputed, and one
+    button per follow-up. ``post_id`` is the signed custom_id of the Post button."""
     specs = [
-        ButtonSpec(strings.BUTTON_SOURCES, sources_id(fc.id, 0), row=0),
-        ButtonSpec(strings.BUTTON_FULL_ANALYSIS, analysis_id(fc.id, 0), row=0),
+        ButtonSpec(strings.BUTTON_SOURCES, custom_ids.sources_id(fc.id, 0), row=0),
+        ButtonSpec(strings.BUTTON_FULL_ANALYSIS, custom_ids.analysis_id(fc.id, 0), row=0),
     ]
-    if post_message_id is not None:
-        custom_id = post_id(post_message_id, fc.id)
-        # A very long claim id does not leave room for the message id: the member can still
-        # read the private answer, there is just no button to post it.
-        if limits.fits_custom_id(custom_id):
-            specs.append(
-                ButtonSpec(strings.BUTTON_POST, custom_id, discord.ButtonStyle.primary, row=0)
-            )
-    for index, follow_up in enumerate(fc.follow_ups[:MAX_FOLLOW_UP_BUTTONS]):
+    # A very long claim id does not leave room for the message id: the member can still
+    # read the private answer, there is just no button to post it.
+    if post_id is not None and limits.fits_custom_id(post_id):
+        specs.append(ButtonSpec(strings.BUTTON_POST, post_id, discord.ButtonStyle.primary, row=0))
+    follow_ups = fc.follow_ups[:MAX_FOLLOW_UP_BUTTONS]
+    for index, follow_up in enumerate(follow_ups):
         specs.append(
             ButtonSpec(
                 label(follow_up.question),
-                follow_up_id(fc.id, index),
+                custom_ids.follow_up_id(fc.id, index),
                 row=1 + index // limits.BUTTONS_PER_ROW,
             )
         )
+    if flag:
+        rows_used = 1 + -(-len(follow_ups) // limits.BUTTONS_PER_ROW)
+        specs.append(ButtonSpec(strings.MOD_FLAG_BUTTON, custom_ids.flag_id(fc.id), row=rows_used))
     return specs
 
 
@@ -120,26 +87,43 @@ def page_buttons(
     ]
 
 
-def no_match_buttons(nearest: Sequence[tuple[str, str]]) -> list[ButtonSpec]:
-    """A button per nearest entry (claim id, question), then "Request a fact-check"."""
+def no_match_buttons(
+    nearest: Sequence[tuple[str, str]], asked_row_id: int | None
+) -> list[ButtonSpec]:
+    """A button per nearest entry (claim id, question), then "Request a fact-check" for the
+    asked question's row (none when the question could not be recorded)."""
     specs = [
-        ButtonSpec(label(f"{i}. {question}"), open_id(claim_id), row=0)
+        ButtonSpec(label(f"{i}. {question}"), custom_ids.open_id(claim_id), row=0)
         for i, (claim_id, question) in enumerate(nearest[:3], start=1)
     ]
-    specs.append(ButtonSpec(strings.BUTTON_REQUEST, request_id(), discord.ButtonStyle.primary))
+    if asked_row_id is not None:
+        specs.append(
+            ButtonSpec(
+                strings.BUTTON_REQUEST,
+                custom_ids.request_asked_id(asked_row_id),
+                discord.ButtonStyle.primary,
+            )
+        )
     return specs
 
 
 def unanswered_buttons(claim_id: str, index: int) -> list[ButtonSpec]:
     return [
-        ButtonSpec(strings.BUTTON_REQUEST, request_id(claim_id, index), discord.ButtonStyle.primary)
+        ButtonSpec(
+            strings.BUTTON_REQUEST,
+            custom_ids.request_follow_up_id(claim_id, index),
+            discord.ButtonStyle.primary,
+        )
     ]
 
 
-def build_view(
-    specs: Sequence[ButtonSpec], make_item: Callable[[discord.ui.Button], discord.ui.Item]
-) -> discord.ui.View:
-    """A view holding ``specs`` as items made by ``make_item`` (the cog's DynamicItem)."""
+def build_view(specs: Sequence[ButtonSpec]) -> discord.ui.View:
+    """A view that carries ``specs`` to Discord.
+
+    Clicks are answered by the registered ``DynamicItem`` whose template matches the
+    custom_id; the view is finished before it is sent so discord.py keeps no copy of it
+    (one per message, forever, otherwise).
+    """
     view = discord.ui.View(timeout=None)
     for spec in specs:
         button: discord.ui.Button = discord.ui.Button(
@@ -149,5 +133,6 @@ def build_view(
             disabled=spec.disabled,
             row=spec.row,
         )
-        view.add_item(make_item(button))
+        view.add_item(button)
+    view.stop()
     return view

@@ -262,6 +262,11 @@ class Database:
         )
         return [_asked(row) for row in rows]
 
+    async def asked_question(self, row_id: int) -> AskedQuestion | None:
+        """One asked question by its row id (a no-match reply's Request button names it)."""
+        row = await self._fetch_one("SELECT * FROM asked_questions WHERE id = ?", (row_id,))
+        return None if row is None else _asked(row)
+
     # --- guild settings ---------------------------------------------------------------------
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:

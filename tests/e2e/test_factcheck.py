@@ -251,7 +251,9 @@ async def test_the_seed_questions_are_answered_with_sources_and_follow_ups(
     assert embed["footer"]["text"] == strings.DISCLAIMER
     labels = [b["label"] for b in buttons(message)]
     assert labels[:2] == [strings.BUTTON_SOURCES, strings.BUTTON_FULL_ANALYSIS]
-    assert len(labels) == 2 + follow_ups
+    # The follow-ups, then "Flag as disputed" (in a server) on the row after them.
+    assert len(labels) == 2 + follow_ups + 1
+    assert labels[-1] == strings.MOD_FLAG_BUTTON
     callback = next(r for r in world.standin.requests if r.path.endswith("/callback"))
     assert callback.body["data"]["allowed_mentions"] == {"parse": []}
     assert_within_limits(message)

@@ -19,7 +19,12 @@ from bot.core.digest import (
 )
 from bot.core.models import FactCheck
 from bot.discord_ui import limits, strings
-from cogs.digest import DIGEST_CUSTOM_ID, is_digest_text, message_nonce, render_digest
+from bot.discord_ui.digest import (
+    DIGEST_CUSTOM_ID,
+    is_digest_text,
+    message_nonce,
+    render_digest,
+)
 
 DAY = date(2026, 11, 23)
 

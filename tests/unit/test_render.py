@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.models import FactCheck, FollowUp, Section, Source
-from bot.discord_ui import embeds, limits, strings, views
+from bot.discord_ui import custom_ids, embeds, limits, strings, views
 
 
 def make_fact_check(**overrides: Any) -> FactCheck:
@@ -71,13 +71,14 @@ def assert_message_fits(embed_list: list[discord.Embed], specs: list[views.Butto
     for spec in specs:
         assert 1 <= len(spec.label) <= limits.BUTTON_LABEL
         assert limits.fits_custom_id(spec.custom_id)
-        assert views.FACTCHECK_CUSTOM_ID.fullmatch(spec.custom_id)
+        owners = [n for n, t in custom_ids.TEMPLATES.items() if t.fullmatch(spec.custom_id)]
+        assert len(owners) == 1, (spec.custom_id, owners)
     rows: dict[int | None, int] = {}
     for spec in specs:
         rows[spec.row] = rows.get(spec.row, 0) + 1
     assert all(count <= limits.BUTTONS_PER_ROW for row, count in rows.items() if row is not None)
     # The view discord.py builds from the specs must lay out too (it raises otherwise).
-    views.build_view(specs, lambda button: button)
+    views.build_view(specs)
 
 
 def test_answer_shows_question_verdict_date_sources_and_disclaimer() -> None:
@@ -109,14 +110,40 @@ def test_answer_buttons_open_follow_ups_sources_and_analysis() -> None:
     assert_message_fits([embeds.answer_embed(fc)], specs)
 
 
-def test_post_button_carries_the_message_id() -> None:
-    specs = views.answer_buttons(make_fact_check(), post_message_id=112233445566778899)
-    assert "fd:post:112233445566778899:us-aid-to-cartels" in [s.custom_id for s in specs]
+KEY = b"k" * 32
+
+
+def post_id(fc: FactCheck, message_id: int = 112233445566778899) -> str:
+    return custom_ids.post_id(KEY, 42, message_id, fc.id)
+
+
+def test_post_button_carries_the_message_id_signed_for_the_member() -> None:
+    fc = make_fact_check()
+    specs = views.answer_buttons(fc, post_id=post_id(fc))
+    (posted,) = [s.custom_id for s in specs if s.custom_id.startswith("fd:post:")]
+    assert posted.startswith("fd:post:112233445566778899:us-aid-to-cartels:")
+    match = custom_ids.POST.fullmatch(posted)
+    assert match is not None
+    signature = match["signature"]
+    assert custom_ids.post_allowed(KEY, 42, 112233445566778899, fc.id, signature)
+    assert not custom_ids.post_allowed(KEY, 43, 112233445566778899, fc.id, signature)
+    assert not custom_ids.post_allowed(KEY, 42, 112233445566778898, fc.id, signature)
+
+
+def test_answer_in_a_server_ends_with_flag_as_disputed_after_the_follow_ups() -> None:
+    fc = make_fact_check()
+    specs = views.answer_buttons(fc, flag=True)
+    assert (specs[-1].label, specs[-1].custom_id) == (
+        strings.MOD_FLAG_BUTTON,
+        "fd:flag:us-aid-to-cartels",
+    )
+    assert specs[-1].row == 2
+    assert_message_fits([embeds.answer_embed(fc)], specs)
 
 
 def test_post_button_is_left_out_when_the_claim_id_leaves_no_room() -> None:
     fc = make_fact_check(id="x" * 80)
-    specs = views.answer_buttons(fc, post_message_id=112233445566778899)
+    specs = views.answer_buttons(fc, post_id=post_id(fc))
     assert not any(s.custom_id.startswith("fd:post:") for s in specs)
     assert_message_fits([embeds.answer_embed(fc)], specs)
 
@@ -127,11 +154,11 @@ def test_huge_entry_fits_every_limit() -> None:
     assert answer.description is not None
     assert answer.description.endswith(strings.SUMMARY_CONTINUES)
     assert "press Sources" in answer.fields[1].value
-    assert_message_fits([answer], views.answer_buttons(fc, post_message_id=1 << 62))
+    assert_message_fits([answer], views.answer_buttons(fc, post_id=post_id(fc, 1 << 62), flag=True))
 
     for pages, make_id in (
-        (embeds.source_pages(fc), views.sources_id),
-        (embeds.analysis_pages(fc), views.analysis_id),
+        (embeds.source_pages(fc), custom_ids.sources_id),
+        (embeds.analysis_pages(fc), custom_ids.analysis_id),
     ):
         assert len(pages) > 1
         for number in range(len(pages)):
@@ -158,17 +185,17 @@ def test_analysis_pages_hold_the_whole_summary_and_numbered_sections() -> None:
 
 
 def test_page_buttons_step_between_pages() -> None:
-    specs = views.page_buttons(views.analysis_id, "c", 0, 3)
+    specs = views.page_buttons(custom_ids.analysis_id, "c", 0, 3)
     assert [(s.custom_id, s.disabled) for s in specs] == [
         ("fd:full:c:0:e", True),
         ("fd:full:c:1:e", False),
     ]
-    specs = views.page_buttons(views.analysis_id, "c", 2, 3)
+    specs = views.page_buttons(custom_ids.analysis_id, "c", 2, 3)
     assert [(s.custom_id, s.disabled) for s in specs] == [
         ("fd:full:c:1:e", False),
         ("fd:full:c:2:e", True),
     ]
-    assert views.page_buttons(views.analysis_id, "c", 0, 1) == []
+    assert views.page_buttons(custom_ids.analysis_id, "c", 0, 1) == []
 
 
 def test_everyone_in_a_claim_is_neutralised_everywhere() -> None:
@@ -195,8 +222,10 @@ def test_no_match_lists_nearest_with_similarity_and_a_request_button() -> None:
         embed.fields[0].value
         == "1. Is the moon hollow? (62% similar)\n2. Moon landing? (41% similar)"
     )
-    specs = views.no_match_buttons([("moon-hollow", "Is the moon hollow?")])
-    assert [s.custom_id for s in specs] == ["fd:open:moon-hollow", "fd:req:ask"]
+    specs = views.no_match_buttons([("moon-hollow", "Is the moon hollow?")], 77)
+    assert [s.custom_id for s in specs] == ["fd:open:moon-hollow", "fd:rq:77"]
+    # A question that could not be recorded gets no Request button (it would not know it).
+    assert [s.custom_id for s in views.no_match_buttons([], None)] == []
 
 
 text_strategy = st.text(
@@ -213,9 +242,13 @@ def test_arbitrary_text_always_fits(question: str, summary: str, follow_up: str)
         sections=(Section(heading=question, body=summary.replace("[", "(")),),
         follow_ups=(FollowUp(question=follow_up),) * 3,
     )
-    assert_message_fits([embeds.answer_embed(fc)], views.answer_buttons(fc, post_message_id=7))
+    assert_message_fits(
+        [embeds.answer_embed(fc)], views.answer_buttons(fc, post_id=post_id(fc, 7), flag=True)
+    )
     for pages in (embeds.analysis_pages(fc), embeds.source_pages(fc)):
         for number in range(len(pages)):
             assert_message_fits([embeds.page_embed(pages, number)], [])
     no_match = embeds.no_match_embed(question, [(question, 0.5)] * 3)
-    assert_message_fits([no_match], views.no_match_buttons([("a", question), ("b", question)]))
+    assert_message_fits(
+        [no_match], views.no_match_buttons([("a", question), ("b", question)], 1 << 62)
+    )

@@ -1,7 +1,7 @@
 """The pure parts of the moderation cogs: input checks, renderers, custom ids, limits.
 
 (Named ``test_store_*`` because the moderation engineer owns that pattern; it tests the
-renderers of ``cogs/moderation.py`` that turn stored rows into Discord messages.)
+renderers of ``bot/discord_ui/moderation.py`` that turn stored rows into Discord messages.)
 """
 
 from __future__ import annotations
@@ -13,25 +13,25 @@ import pytest
 
 from bot.core.models import FactCheck, Source
 from bot.discord_ui import limits, strings
-from bot.store.rows import AuditEntry, Dispute, Flag, Request
-from cogs.moderation import (
-    FLAG_BUTTON_ID,
-    MOD_BUTTON_ID,
+from bot.discord_ui.custom_ids import FLAG as FLAG_BUTTON_ID
+from bot.discord_ui.custom_ids import MOD as MOD_BUTTON_ID
+from bot.discord_ui.custom_ids import flag_id as flag_button_id
+from bot.discord_ui.custom_ids import mod_id as mod_button_id
+from bot.discord_ui.moderation import (
     REASON_MAX_CHARS,
     add_dispute_notice,
     check_note,
     check_reason,
     context_card,
-    flag_button_id,
     flag_embed,
     flag_line,
     history_lines,
     list_embed,
-    mod_button_id,
     one_line_summary,
     request_embed,
     visible_length,
 )
+from bot.store.rows import AuditEntry, Dispute, Flag, Request
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 MENTION = "<@123456789012345678> @everyone"
