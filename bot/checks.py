@@ -151,3 +151,16 @@ def restrict_menu(menu: app_commands.ContextMenu, need: Need) -> app_commands.Co
 
     menu.add_check(predicate)
     return menu
+
+
+def channel_of_this_guild(interaction: discord.Interaction, channel_id: int) -> bool:
+    """Whether ``channel_id`` is a channel of the interaction's server, by the guild cache.
+
+    Discord resolves a channel option to the invoking server's channels only, but a forged
+    payload can name any id; discord.py labels resolved channels with the interaction's
+    guild whatever they are, so only the cache can tell. An uncached guild is trusted.
+    """
+    guild = interaction.guild
+    if guild is None or not guild.channels:
+        return True
+    return guild.get_channel_or_thread(channel_id) is not None

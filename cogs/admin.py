@@ -164,12 +164,10 @@ class ChannelIdTransformer(app_commands.Transformer):
     async def transform(self, interaction: discord.Interaction, value: object, /) -> int:
         # Discord only offers this server's channels; a forged id of another server's
         # channel is refused, never stored.
-        guild_id = getattr(value, "guild_id", None)
-        if guild_id is not None and guild_id != interaction.guild_id:
-            raise checks.Refused(
-                "settings modlog", "", strings.SETTINGS_CHANNEL_ELSEWHERE, audited=True
-            )
-        return int(getattr(value, "id", value))  # type: ignore[call-overload]
+        channel_id = int(getattr(value, "id", value))  # type: ignore[call-overload]
+        if not checks.channel_of_this_guild(interaction, channel_id):
+            raise checks.Refused("settings modlog", "", strings.SETTINGS_CHANNEL_ELSEWHERE)
+        return channel_id
 
 
 ChannelId = app_commands.Transform[int, ChannelIdTransformer]

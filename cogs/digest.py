@@ -92,8 +92,8 @@ class DigestChannel(app_commands.Transformer):
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
         # Discord only offers this server's channels; a forged id of another server's
         # channel is refused, never stored.
-        guild_id = getattr(value, "guild_id", None)
-        if guild_id is not None and guild_id != interaction.guild_id:
+        channel_id = int(getattr(value, "id", value))
+        if not checks.channel_of_this_guild(interaction, channel_id):
             raise checks.Refused("digest set", "", strings.SETTINGS_CHANNEL_ELSEWHERE)
         return value
 

@@ -1,0 +1,385 @@
+"""The seams between answers and moderation, asserted on what the member or moderator sees.
+
+Issue 12 found each of these broken while every card- and helper-level test passed: an
+answer had no Flag button, an upheld dispute never reached /factcheck answers, a button
+request never reached the mod-log. Each test here drives the real bot through the stand-in
+and reads the message a person would read. Fault and fuzz regressions (issue 12 section 4)
+follow: a held write lock, a modal across a restart, forged ids, "Post in channel" abuse,
+member Markdown, channels of another server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from typing import Any
+
+import pytest
+
+from bot.discord_ui import strings
+from tests.e2e.test_moderation import (
+    MODAL,
+    World,
+    custom_ids,
+    eventually,
+    modlog_posts,
+    reply_text,
+    rows,
+    running_bot,
+    set_modlog,
+    world,
+)
+from tests.standin.world import PLAIN_MEMBER, SEND_MESSAGES
+
+pytestmark = pytest.mark.e2e
+
+__all__ = ["world"]  # the fixture, shared with the moderation tests
+
+EPHEMERAL = 1 << 6
+DEFERRED = 5
+
+
+async def ask(world: World, question: str, member: Any = None) -> Any:
+    return await world.standin.slash(
+        world.guild, world.channel, member or world.member, "factcheck", {"question": question}
+    )
+
+
+async def public_answer(ix: Any) -> dict[str, Any]:
+    """The message a /factcheck shows the channel (directly, or after a deferral)."""
+    body = await ix.response(within=10)
+    if body["type"] == DEFERRED:
+        (message,) = await ix.followups(1, within=10)
+        return dict(message)
+    assert body["type"] == 4
+    return await ix.wait_original(within=10)
+
+
+async def any_reply(ix: Any) -> dict[str, Any]:
+    """The private reply as a message (content and embeds), sent directly or deferred."""
+    body = await ix.response(within=10)
+    if body["type"] == DEFERRED:
+        (message,) = await ix.followups(1, within=10)
+        return dict(message)
+    return dict(body["data"])
+
+
+def button_ids(message: dict[str, Any]) -> list[str]:
+    return custom_ids(message)
+
+
+def label_of(message: dict[str, Any], custom_id: str) -> str:
+    for row in message.get("components") or []:
+        for item in row["components"]:
+            if item.get("custom_id") == custom_id:
+                return str(item["label"])
+    raise LookupError(custom_id)
+
+
+async def flag_through_the_form(
+    world: World, message: dict[str, Any], member: Any, reason: str
+) -> str:
+    ix = await world.standin.click(message, "fd:flag:moon-cheese", member)
+    body = await ix.response(within=10)
+    assert body["type"] == MODAL, body
+    submitted = await world.standin.submit_modal(
+        world.guild, world.channel, member, body["data"]["custom_id"], {"reason": reason}
+    )
+    return await reply_text(submitted)
+
+
+async def uphold(world: World, flag_id: int, note: str) -> None:
+    ix = await world.standin.slash(
+        world.guild,
+        world.channel,
+        world.moderator,
+        "flags",
+        {"resolve": {"id": flag_id, "outcome": "upheld", "note": note}},
+    )
+    assert "upheld" in await reply_text(ix)
+
+
+async def test_an_answer_carries_flag_as_disputed_and_the_flag_reaches_the_mod_log(
+    world: World,
+) -> None:
+    async with running_bot(world):
+        await set_modlog(world)
+        answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        assert answer["embeds"][0]["title"] == "Is the moon made of cheese?"
+        assert "fd:flag:moon-cheese" in button_ids(answer)
+        assert label_of(answer, "fd:flag:moon-cheese") == strings.MOD_FLAG_BUTTON
+        told = await flag_through_the_form(
+            world, answer, world.member, "The 2026 samples say otherwise."
+        )
+        assert "#1 is recorded" in told
+        (post,) = await modlog_posts(world, 1)
+    assert post["embeds"][0]["title"] == "Flag #1"
+    link = rows(world.database, "SELECT message_id FROM flags")
+    assert link == [(int(answer["id"]),)]
+
+
+async def test_an_upheld_dispute_is_shown_first_on_every_answer_in_that_server(
+    world: World,
+) -> None:
+    standin = world.standin
+    async with running_bot(world):
+        answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        assert strings.MOD_DISPUTED_NOTICE not in [f["name"] for f in answer["embeds"][0]["fields"]]
+        await flag_through_the_form(world, answer, world.member, "The 2026 samples disagree.")
+        await uphold(world, 1, "Source 1 was retracted")
+
+        disputed = await public_answer(await ask(world, "moon made of cheese?"))
+        (embed,) = disputed["embeds"]
+        assert embed["fields"][0]["name"] == strings.MOD_DISPUTED_NOTICE
+        assert "Source 1 was retracted" in embed["fields"][0]["value"]
+        # The private answer carries it too, and so does one opened from a button.
+        private = await standin.slash(
+            world.guild,
+            world.channel,
+            world.member,
+            "factcheck",
+            {"question": "Is the moon made of cheese?", "private": True},
+        )
+        body = await private.response(within=10)
+        assert body["data"]["embeds"][0]["fields"][0]["name"] == strings.MOD_DISPUTED_NOTICE
+        target = standin.post_message(world.channel, world.member, "the moon is cheese, wake up")
+        ix = await standin.message_command(
+            world.guild, world.channel, world.moderator, strings.MOD_FLAG_MENU_NAME, target
+        )
+        await reply_text(ix)
+        (card,) = [m for m in standin.channel_messages(world.channel) if m.get("embeds")][-1:]
+        opened = await any_reply(await standin.click(card, "fd:open:moon-cheese", world.member))
+    assert opened["embeds"][0]["fields"][0]["name"] == strings.MOD_DISPUTED_NOTICE
+
+
+async def test_a_request_made_with_the_button_reaches_the_mod_log(world: World) -> None:
+    question = "Do penguins have knees?"
+    async with running_bot(world):
+        await set_modlog(world)
+        reply = await public_answer(await ask(world, question))
+        assert reply["embeds"][0]["title"] == strings.NO_MATCH_TITLE
+        (request_id,) = [i for i in button_ids(reply) if i.startswith("fd:rq:")]
+        thanks = await world.standin.click(reply, request_id, world.member)
+        assert await reply_text(thanks) == strings.REQUEST_RECEIVED
+        (post,) = await modlog_posts(world, 1)
+        # Another member's click on the same public reply joins the same request.
+        other = world.standin.add_member(world.guild, "other")
+        again = await world.standin.click(reply, request_id, other)
+        assert await reply_text(again) == strings.REQUEST_RECEIVED
+    assert post["embeds"][0]["title"] == "Request #1"
+    assert question in post["embeds"][0]["description"]
+    assert custom_ids(post) == ["fd:mod:close:1"]
+    assert rows(world.database, "SELECT question FROM requests") == [(question,)]
+    assert rows(world.database, "SELECT COUNT(*) FROM request_askers") == [(2,)]
+    assert len(world.standin.channel_messages(world.modlog)) == 1
+
+
+async def test_member_markdown_in_a_no_match_reply_is_shown_as_text(world: World) -> None:
+    bait = "[Claim your free Nitro here](https://evil.example/login) # Heading ```"
+    async with running_bot(world):
+        reply = await public_answer(await ask(world, bait))
+    description = reply["embeds"][0]["description"]
+    assert "[Claim your free Nitro here](https://evil.example/login)" not in description
+    assert "\\[Claim your free Nitro here\\](https://evil.example/login)" in description
+    assert "\\`\\`\\`" in description
+
+
+async def test_a_flag_form_opened_before_a_restart_submits_after_it(world: World) -> None:
+    standin = world.standin
+    async with running_bot(world):
+        answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        ix = await standin.click(answer, "fd:flag:moon-cheese", world.member)
+        modal = (await ix.response(within=10))["data"]
+    async with running_bot(world):
+        submitted = await standin.submit_modal(
+            world.guild,
+            world.channel,
+            world.member,
+            modal["custom_id"],
+            {"reason": "Submitted after the bot restarted."},
+        )
+        assert "#1 is recorded" in await reply_text(submitted)
+    assert rows(world.database, "SELECT claim_id, reason FROM flags") == [
+        ("moon-cheese", "Submitted after the bot restarted.")
+    ]
+
+
+async def test_a_plain_member_cannot_use_up_a_moderators_note_form(world: World) -> None:
+    standin = world.standin
+    async with running_bot(world):
+        await set_modlog(world)
+        answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        await flag_through_the_form(world, answer, world.member, "The samples disagree, see.")
+        (post,) = await modlog_posts(world, 1)
+        ix = await standin.click(post, "fd:mod:up:1", world.moderator)
+        form = (await ix.response(within=10))["data"]["custom_id"]
+        stolen = await standin.submit_modal(
+            world.guild, world.channel, world.member, form, {"note": "not yours"}
+        )
+        assert "Manage Messages" in await reply_text(stolen)
+        submitted = await standin.submit_modal(
+            world.guild, world.channel, world.moderator, form, {"note": "Checked: retracted"}
+        )
+        assert "upheld" in await reply_text(submitted)
+    assert rows(world.database, "SELECT status, resolution_note FROM flags") == [
+        ("upheld", "Checked: retracted")
+    ]
+
+
+def forged(world: World, custom_id: str) -> dict[str, Any]:
+    """A message carrying a button with ``custom_id``, as a modified client could send it
+    (the stand-in keeps no such message, so the click carries this one)."""
+    message = world.standin.post_message(world.channel, world.member, "a message")
+    button = {"type": 2, "style": 2, "label": "x", "custom_id": custom_id}
+    return {
+        **message,
+        "id": str(int(message["id"]) + 1),
+        "components": [{"type": 1, "components": [button]}],
+    }
+
+
+@pytest.mark.parametrize(
+    "custom_id",
+    [
+        "fd:mod:up:99999999999999999999",
+        "fd:rq:9223372036854775808",
+        "fd:post:99999999999999999999:moon-cheese:0123456789ab",
+        "fd:post:123:moon-cheese",
+        "fd:rq:424242",
+    ],
+)
+async def test_forged_or_stale_button_ids_get_a_polite_answer(world: World, custom_id: str) -> None:
+    async with running_bot(world):
+        ix = await world.standin.click(forged(world, custom_id), custom_id, world.moderator)
+        text = await reply_text(ix)
+    assert text in (strings.BUTTON_NOT_VALID, strings.REQUEST_ASK_AGAIN)
+
+
+async def test_an_unparseable_button_id_is_ignored_without_a_traceback(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(world):
+        bad = "fd:fu:moon-cheese:x"
+        ix = await world.standin.click(forged(world, bad), bad, world.member)
+        with pytest.raises(TimeoutError):
+            await ix.response(within=1)
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+async def post_in_channel_setup(world: World) -> tuple[dict[str, Any], str]:
+    target = world.standin.post_message(world.channel, world.member, "the moon is made of cheese")
+    ix = await world.standin.message_command(
+        world.guild, world.channel, world.member, strings.MESSAGE_MENU_NAME, target
+    )
+    private = (await ix.response(within=10))["data"]
+    message = await ix.wait_original(within=10)
+    (post_id,) = [i for i in button_ids(message) if i.startswith("fd:post:")]
+    assert private["flags"] & EPHEMERAL
+    return message, post_id
+
+
+async def test_post_in_channel_is_for_the_asker_with_send_messages_and_rate_limited(
+    world: World,
+) -> None:
+    standin = world.standin
+    muted = standin.add_member(world.guild, "muted", permissions=PLAIN_MEMBER & ~SEND_MESSAGES)
+    async with running_bot(world):
+        message, post_id = await post_in_channel_setup(world)
+        before = len(standin.channel_messages(world.channel))
+        # Another member pressing the asker's button (a forged click) posts nothing.
+        ix = await standin.click(message, post_id, world.moderator)
+        assert await reply_text(ix) == strings.POST_NOT_YOURS
+        ix = await standin.click(message, post_id, world.member)
+        assert (await ix.response(within=10))["data"]["content"] == strings.POSTED_IN_CHANNEL
+        await eventually(
+            lambda: len(standin.channel_messages(world.channel)) == before + 1, "one public post"
+        )
+        # At once again: refused, with the wait.
+        message, post_id = await post_in_channel_setup(world)
+        ix = await standin.click(message, post_id, world.member)
+        assert "please wait" in await reply_text(ix)
+
+        target = standin.post_message(world.channel, world.member, "the moon is made of cheese")
+        ix = await standin.message_command(
+            world.guild, world.channel, muted, strings.MESSAGE_MENU_NAME, target
+        )
+        await ix.response(within=10)
+        muted_message = await ix.wait_original(within=10)
+        (muted_post,) = [i for i in button_ids(muted_message) if i.startswith("fd:post:")]
+        ix = await standin.click(muted_message, muted_post, muted)
+        assert await reply_text(ix) == strings.POST_NEEDS_SEND_MESSAGES
+    public = [m for m in standin.channel_messages(world.channel) if m.get("embeds")]
+    assert len(public) == 1
+
+
+async def test_another_servers_channel_is_refused_for_the_mod_log(world: World) -> None:
+    standin = world.standin
+    elsewhere = standin.add_guild("Elsewhere")
+    foreign = standin.add_channel(elsewhere, "foreign")
+    async with running_bot(world):
+        ix = await standin.slash(
+            world.guild,
+            world.channel,
+            world.manager,
+            "settings",
+            {"modlog": {"channel": foreign.id}},
+        )
+        assert await reply_text(ix) == strings.SETTINGS_CHANNEL_ELSEWHERE
+    assert rows(world.database, "SELECT modlog_channel_id FROM guild_settings") == []
+
+
+async def test_a_held_write_lock_never_makes_a_member_miss_the_deadline(world: World) -> None:
+    """Another process holds the database's write lock (a backup, a sqlite3 shell) for 2.5 s:
+    every interaction is still answered or deferred in time, and the writes land after."""
+    standin = world.standin
+    async with running_bot(world):
+        await set_modlog(world)
+        answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        ix = await standin.click(answer, "fd:flag:moon-cheese", world.member)
+        form = (await ix.response(within=10))["data"]["custom_id"]
+
+        locked = threading.Event()
+        release = threading.Event()
+
+        def hold_the_lock() -> None:
+            conn = sqlite3.connect(world.database, timeout=10)
+            conn.execute("BEGIN IMMEDIATE")
+            locked.set()
+            release.wait(10)
+            conn.rollback()
+            conn.close()
+
+        holder = threading.Thread(target=hold_the_lock)
+        holder.start()
+        await asyncio.to_thread(locked.wait, 10)
+        try:
+            flag = await standin.submit_modal(
+                world.guild,
+                world.channel,
+                world.member,
+                form,
+                {"reason": "Held lock, still heard."},
+            )
+            request = await standin.slash(
+                world.guild, world.channel, world.member, "request", {"question": "Are owls real?"}
+            )
+            listing = await standin.slash(
+                world.guild, world.channel, world.moderator, "flags", {"list": {}}
+            )
+            first = [await i.response(within=10) for i in (flag, request, listing)]
+            latencies = [i.latency for i in (flag, request, listing)]
+            await asyncio.sleep(2.5)
+        finally:
+            release.set()
+            await asyncio.to_thread(holder.join, 10)
+        assert all(body["type"] in (4, DEFERRED) for body in first)
+        assert all(latency is not None and latency < 3.0 for latency in latencies), latencies
+        assert "is recorded" in await reply_text(flag)
+        assert "request #1" in await reply_text(request)
+        shown = await any_reply(listing)
+        assert shown["embeds"][0]["title"] == strings.MOD_FLAGS_LIST_TITLE.format(
+            status=strings.MOD_STATUS["open"]
+        )
+    assert rows(world.database, "SELECT reason FROM flags") == [("Held lock, still heard.",)]
+    assert rows(world.database, "SELECT question FROM requests") == [("Are owls real?",)]
