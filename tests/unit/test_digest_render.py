@@ -174,3 +174,14 @@ def test_digest_text_is_recognised_only_for_its_own_date() -> None:
     assert not is_digest_text("", [footer], date(2026, 11, 24))
     assert not is_digest_text(quiet, [], date(2026, 11, 22))
     assert not is_digest_text("hello", ["another footer"], DAY)
+
+
+def test_member_markdown_in_the_most_asked_list_is_shown_as_text() -> None:
+    bait = "[Claim your free Nitro here](https://evil.example/login) # heading ```"
+    digest = build_digest(window(asked=[AskedItem(bait, None), AskedItem(bait, None)]), [])
+    embed = render_digest(digest, {}, "note")[0].embeds[0]
+    (most_asked,) = [f.value for f in embed.fields if f.name == strings.DIGEST_TOP_QUESTIONS]
+    assert most_asked is not None
+    assert "[Claim your free Nitro here](" not in most_asked
+    assert "\\[Claim your free Nitro here\\]" in most_asked
+    assert "```" not in most_asked
