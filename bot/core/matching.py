@@ -5,11 +5,15 @@ Two stages keep the cost per query flat as the corpus grows:
 1. **Candidates**: an in-memory SQLite FTS5 index over every question and alias, queried
    with the question's rarest words, returns the best few dozen texts by BM25. Words the
    index has never seen are first corrected to a close indexed word (typos).
-2. **Re-ranking**: each candidate gets a score in [0, 1] from how much of the fact-check's
+2. **Re-ranking**: each candidate gets features from how much of the fact-check's
    wording the question covers and how much of the question (or, for a long pasted post,
-   of its best passage) the fact-check explains, both weighted by word rarity, blended
-   with rapidfuzz's order-insensitive similarity. A score under :data:`DEFAULT_THRESHOLD`
-   is "no match".
+   of its best passage) the fact-check explains, both weighted by word rarity, rapidfuzz's
+   order-insensitive similarity, BM25, and what of the question the fact-check lacks: its
+   names and numbers ("Russia" in "Did Russia help the cartels?") and its rarest words.
+   A logistic regression trained on CheckThat! 2022 2A train (:mod:`bot.core.scorer`,
+   ``bench/train_scorer.py``) turns them into the probability that the fact-check answers
+   the question. A probability under the threshold (:data:`DEFAULT_THRESHOLD`, chosen on
+   train) is "no match".
 
 The index lives in one SQLite connection guarded by a lock, so a :class:`Matcher` may be
 shared by worker threads (the bot calls it through ``asyncio.to_thread``).
@@ -22,17 +26,26 @@ import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.core import scorer as learned
 from bot.core import text
 from bot.core.corpus import Corpus
 from bot.core.models import FactCheck
 
-# Calibrated on CheckThat! 2022 2A train with the gold claims held out (see docs/quality.md).
-DEFAULT_THRESHOLD = 0.6
+# The learned scorer shipped with the package, and the probability under which a match is
+# "no match": chosen on CheckThat! 2022 2A train with the gold claims held out
+# (bench/train_scorer.py, docs/quality.md).
+DEFAULT_THRESHOLD = learned.shipped_threshold()
+# The old hand-tuned blend's threshold, for comparisons (Matcher(..., scorer=None)).
+LEXICAL_THRESHOLD = 0.6
+# A question of at most this many terms is "short" for the missing-entity features (a
+# member's question; CheckThat!'s tweets are mostly longer).
+SHORT_QUESTION_TERMS = 10
 
 # How many indexed texts BM25 hands to the re-ranker, and how many query words it may use.
 CANDIDATE_TEXTS = 40
@@ -81,17 +94,32 @@ _BM25_WEIGHT = 0.3  # share of the final score from BM25, relative to the best c
 _CONTEXT_WEIGHT = 0.2  # share from how much of the question the context explains
 
 
+# A matcher's scorer: the one shipped with the package, another, or None for the old blend.
+ScorerChoice = learned.Scorer | None | Literal["shipped"]
+
+LEXICAL_FEATURE = learned.FEATURES.index("lexical")
+
+
 class EmptyQuestionError(ValueError):
     """The question is empty or only whitespace."""
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """One fact-check and how well it answers the question (0 to 1)."""
+    """One fact-check and how well it answers the question (0 to 1).
+
+    ``score`` is the calibrated probability that the fact-check answers the question (the
+    learned scorer's output); ``lexical`` is the old hand-tuned blend, kept for reports.
+    """
 
     claim_id: str
     question: str
     score: float
+    lexical: float = field(default=0.0, compare=False)
+
+    @property
+    def probability(self) -> float:
+        return self.score
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +176,19 @@ class _Candidate:
 class Matcher:
     """Matches questions against a fixed set of fact-checks (build a new one on reload)."""
 
-    def __init__(self, entries: Iterable[MatchEntry], *, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(
+        self,
+        entries: Iterable[MatchEntry],
+        *,
+        threshold: float | None = None,
+        scorer: ScorerChoice = "shipped",
+    ):
+        # scorer=None ranks by the old hand-tuned blend (bench/quality.py compares the two).
+        if scorer == "shipped":
+            scorer = learned.shipped()
+        self._scorer: learned.Scorer | None = scorer
+        if threshold is None:
+            threshold = LEXICAL_THRESHOLD if scorer is None else scorer.threshold
         self.threshold = threshold
         self._ids: list[str] = []
         self._questions: list[str] = []
@@ -159,7 +199,9 @@ class Matcher:
         self._lock = threading.Lock()
         # Answers to the most recent questions, by their words: a rumour brings the same
         # question from many members at once, and each repeat then costs microseconds.
-        self._recent: OrderedDict[tuple[tuple[str, ...], int], MatchResult] = OrderedDict()
+        self._recent: OrderedDict[tuple[tuple[str, ...], tuple[str, ...], int], MatchResult] = (
+            OrderedDict()
+        )
         self._recent_lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -183,8 +225,14 @@ class Matcher:
         self._small = self._text_count <= SMALL_CORPUS_TEXTS
 
     @classmethod
-    def from_corpus(cls, corpus: Corpus, *, threshold: float = DEFAULT_THRESHOLD) -> Matcher:
-        return cls((MatchEntry.of(fc) for fc in corpus), threshold=threshold)
+    def from_corpus(
+        cls,
+        corpus: Corpus,
+        *,
+        threshold: float | None = None,
+        scorer: ScorerChoice = "shipped",
+    ) -> Matcher:
+        return cls((MatchEntry.of(fc) for fc in corpus), threshold=threshold, scorer=scorer)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -220,56 +268,117 @@ class Matcher:
 
     # --- matching ---------------------------------------------------------------------------
 
-    def match(self, question: str, k: int = 5) -> MatchResult:
-        """The ``k`` best fact-checks for ``question``, best first."""
+    def match(self, question: str, k: int = 5, threshold: float | None = None) -> MatchResult:
+        """The ``k`` best fact-checks for ``question``, best first.
+
+        ``threshold`` (a probability) overrides the matcher's own for this call, e.g. a
+        server's setting; every match carries its probability either way.
+        """
         if not question or not question.strip():
             raise EmptyQuestionError("the question is empty")
         words = text.terms(question)
-        key = (tuple(words), k)
+        names = text.entities(question)
+        key = (tuple(words), tuple(names), k)
         with self._recent_lock:
             recent = self._recent.get(key)
             if recent is not None:
                 self._recent.move_to_end(key)
-        if recent is not None:
-            return replace(recent, query=question)
-        result = self._match(question, words, k)
-        with self._recent_lock:
-            self._recent[key] = result
-            if len(self._recent) > RECENT_ANSWERS:
-                self._recent.popitem(last=False)
-        return result
+        if recent is None:
+            recent = self._match(question, words, names, k)
+            with self._recent_lock:
+                self._recent[key] = recent
+                if len(self._recent) > RECENT_ANSWERS:
+                    self._recent.popitem(last=False)
+        bar = self.threshold if threshold is None else threshold
+        return replace(recent, query=question, threshold=bar)
 
     def forget_recent(self) -> None:
         """Drop the remembered answers (benchmarks use it to time the matching itself)."""
         with self._recent_lock:
             self._recent.clear()
 
-    def _match(self, question: str, words: list[str], k: int) -> MatchResult:
-        query_terms = self._corrected(words)
-        if not query_terms:
-            return MatchResult(question, (), self.threshold)
-        candidates = self._candidates(query_terms, CANDIDATE_TEXTS)
-        best_by_entry: dict[int, float] = {}
-        query_weights = [self._idf(t) for t in query_terms]
-        query_total = sum(query_weights) or 1.0
-        top_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
-        phrase_weight = 1 - _BM25_WEIGHT - _CONTEXT_WEIGHT
-        for candidate in candidates:
-            phrased = max(self._score(query_terms, query_weights, p) for p in candidate.phrasings)
-            explained = sum(
-                w for t, w in zip(query_terms, query_weights, strict=True) if t in candidate.context
-            )
-            best_by_entry[candidate.entry] = (
-                phrase_weight * phrased
-                + _BM25_WEIGHT * candidate.bm25 / top_bm25
-                + _CONTEXT_WEIGHT * explained / query_total
-            )
-        ranked = sorted(best_by_entry.items(), key=lambda item: (-item[1], item[0]))[: max(k, 0)]
+    def features(self, question: str) -> list[tuple[str, list[float]]]:
+        """Each candidate fact-check's id and its :data:`bot.core.scorer.FEATURES` values
+        (what ``bench/train_scorer.py`` learns from)."""
+        words = text.terms(question)
+        return [
+            (self._ids[entry], values)
+            for entry, values in self._candidate_features(words, text.entities(question))
+        ]
+
+    def _match(self, question: str, words: list[str], names: list[str], k: int) -> MatchResult:
+        scored = []
+        for entry, values in self._candidate_features(words, names):
+            lexical = values[LEXICAL_FEATURE]
+            probability = lexical if self._scorer is None else self._scorer.probability(values)
+            scored.append((entry, probability, lexical))
+        scored.sort(key=lambda item: (-item[1], -item[2], item[0]))
         matches = tuple(
-            Match(self._ids[i], self._questions[i], round(min(1.0, max(0.0, s)), 4))
-            for i, s in ranked
+            Match(self._ids[i], self._questions[i], round(min(1.0, max(0.0, p)), 4), round(lex, 4))
+            for i, p, lex in scored[: max(k, 0)]
         )
         return MatchResult(question, matches, self.threshold)
+
+    def _candidate_features(
+        self, words: list[str], names: list[str]
+    ) -> list[tuple[int, list[float]]]:
+        query_terms = self._corrected(words)
+        if not query_terms:
+            return []
+        candidates = self._candidates(query_terms, CANDIDATE_TEXTS)
+        if not candidates:
+            return []
+        query_weights = [self._idf(t) for t in query_terms]
+        query_total = sum(query_weights) or 1.0
+        unknown = sum(
+            w for t, w in zip(query_terms, query_weights, strict=True) if t not in self._doc_freq
+        )
+        # Names are compared as written: a typo correction may turn a name the corpus does
+        # not know into one it does ("Israel" -> "Ismael" Zambada).
+        top_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
+        phrase_weight = 1 - _BM25_WEIGHT - _CONTEXT_WEIGHT
+        log_length = math.log1p(len(query_terms))
+        short = len(query_terms) <= SHORT_QUESTION_TERMS
+        rows: list[tuple[int, list[float]]] = []
+        seen: set[int] = set()
+        for candidate in candidates:
+            if candidate.entry in seen:
+                continue
+            seen.add(candidate.entry)
+            parts = max(self._parts(query_terms, query_weights, p) for p in candidate.phrasings)
+            phrased, covered, explained, _ = parts
+            context = sum(
+                w for t, w in zip(query_terms, query_weights, strict=True) if t in candidate.context
+            )
+            lexical = (
+                phrase_weight * phrased
+                + _BM25_WEIGHT * candidate.bm25 / top_bm25
+                + _CONTEXT_WEIGHT * context / query_total
+            )
+            said = candidate.context.union(*candidate.phrasings)
+            missing_names = [n for n in names if n not in said]
+            missing_share = len(missing_names) / len(names) if names else 0.0
+            missing_weight = sum(self._idf(n) for n in missing_names) / query_total
+            absent = [
+                w for t, w in zip(query_terms, query_weights, strict=True) if t not in said
+            ]
+            rows.append(
+                (
+                    candidate.entry,
+                    [
+                        covered,
+                        explained,
+                        candidate.bm25 / top_bm25,
+                        context / query_total,
+                        lexical,
+                        sum(absent) / query_total,
+                        unknown / query_total,
+                        log_length,
+                        *_split_by_length(short, missing_share, missing_weight),
+                    ],
+                )
+            )
+        return rows
 
     def _corrected(self, terms: list[str]) -> list[str]:
         """``terms`` with unknown words replaced by the closest indexed word, if any."""
@@ -324,18 +433,19 @@ class Matcher:
             for entry, phrasings, context, bm25 in rows
         ]
 
-    def _score(
+    def _parts(
         self, query_terms: list[str], query_weights: list[float], doc_terms: tuple[str, ...]
-    ) -> float:
+    ) -> tuple[float, float, float, float]:
+        """(blend, covered, explained, order) of one phrasing; the blend is the old score."""
         doc_set = set(doc_terms)
         doc_weight = sum(self._idf(t) for t in doc_set)
         if doc_weight <= 0:
-            return 0.0
+            return 0.0, 0.0, 0.0, 0.0
         shared = doc_set.intersection(query_terms)
         covered = sum(self._idf(t) for t in shared) / doc_weight
         explained = _best_passage_share(query_terms, query_weights, doc_set, len(doc_set))
         if covered <= 0 or explained <= 0:
-            return 0.0
+            return 0.0, covered, explained, 0.0
         beta2 = _RECALL_WEIGHT**2
         f_measure = (1 + beta2) * explained * covered / (beta2 * explained + covered)
         order = fuzz.token_sort_ratio(" ".join(query_terms), " ".join(doc_terms)) / 100
@@ -343,7 +453,7 @@ class Matcher:
             # a long post: compare order against its best passage, not the whole post
             order = fuzz.partial_token_sort_ratio(" ".join(doc_terms), " ".join(query_terms))
             order /= 100
-        return (1 - _ORDER_WEIGHT) * f_measure + _ORDER_WEIGHT * order
+        return (1 - _ORDER_WEIGHT) * f_measure + _ORDER_WEIGHT * order, covered, explained, order
 
     # --- autocomplete -----------------------------------------------------------------------
 
@@ -419,6 +529,10 @@ class Matcher:
         if len(label) > SUGGESTION_MAX_CHARS:
             label = label[: SUGGESTION_MAX_CHARS - 1].rstrip() + "…"
         return Suggestion(self._ids[entry], label)
+
+
+def _split_by_length(short: bool, share: float, weight: float) -> tuple[float, ...]:
+    return (share, weight, 0.0, 0.0) if short else (0.0, 0.0, share, weight)
 
 
 def _shared_prefix_length(a: str, b: str) -> int:
