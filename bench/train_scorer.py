@@ -39,7 +39,12 @@ from quality import DATASET, read_qrels, read_queries  # noqa: E402
 from bot.core import scorer, text  # noqa: E402
 from bot.core.corpus import Corpus  # noqa: E402
 from bot.core.library import Library  # noqa: E402
-from bot.core.matching import CONTEXT_CHARS, LEXICAL_FEATURE, Matcher  # noqa: E402
+from bot.core.matching import (  # noqa: E402
+    CONTEXT_CHARS,
+    LEXICAL_FEATURE,
+    SHORT_QUESTION_TERMS,
+    Matcher,
+)
 
 PER_LIST = 15
 SEED = 14
@@ -99,7 +104,11 @@ def collect(split: str = "train") -> list[QueryData]:
             # the tweet, and the fact-check's own claim (short, like a member's question);
             # a swapped claim comes with the claim itself as a positive, so that the pair
             # differs only in the name
-            for source in (question, fc.question):
+            # Only short claims: the swap teaches what a missing name means in a member's
+            # question; in long tweets (swapped too in an earlier design) it cost recall.
+            if len(text.terms(fc.question)) > SHORT_QUESTION_TERMS:
+                continue
+            for source in (fc.question,):
                 swapped = swap_entity(source, said, pool, rng)
                 if swapped is None:
                     continue

@@ -346,7 +346,7 @@ class Matcher:
                 continue
             seen.add(candidate.entry)
             parts = max(self._parts(query_terms, query_weights, p) for p in candidate.phrasings)
-            phrased, covered, explained, _ = parts
+            phrased, covered, _, _ = parts
             context = sum(
                 w for t, w in zip(query_terms, query_weights, strict=True) if t in candidate.context
             )
@@ -367,7 +367,6 @@ class Matcher:
                     candidate.entry,
                     [
                         covered,
-                        explained,
                         candidate.bm25 / top_bm25,
                         context / query_total,
                         lexical,

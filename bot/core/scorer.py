@@ -22,7 +22,6 @@ WEIGHTS_FILE = Path(__file__).with_name("scorer_weights.json")
 # The features, in the order of the weight vector (computed in Matcher._candidate_features).
 FEATURES: tuple[str, ...] = (
     "covered",  # share of the best phrasing's word weight the question holds
-    "explained",  # share of the question's (best passage's) weight the phrasing holds
     "bm25",  # BM25 relative to the best candidate's
     "context",  # share of the question's weight the summary start holds
     "lexical",  # the old matcher's final score
