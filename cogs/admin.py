@@ -30,6 +30,7 @@ from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import when
 from bot.interactions import reply
 from bot.logs import get_logger
+from bot.options import TextChannelId
 from bot.review import FLAG_COOLDOWN, SYSTEM_ACTOR_ID
 from bot.store.rows import Request
 
@@ -146,33 +147,6 @@ def describe_outcome(outcome: ReloadOutcome) -> str:
     return limits.shorten(text, limits.MESSAGE_CONTENT)
 
 
-class ChannelIdTransformer(app_commands.Transformer):
-    """A text or announcement channel option, read as its id (all the settings keep).
-
-    Taking the id alone means the command never depends on the channel being in the cache
-    or resolved in full.
-    """
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.channel
-
-    @property
-    def channel_types(self) -> list[discord.ChannelType]:
-        return [discord.ChannelType.text, discord.ChannelType.news]
-
-    async def transform(self, interaction: discord.Interaction, value: object, /) -> int:
-        # Discord only offers this server's channels; a forged id of another server's
-        # channel is refused, never stored.
-        channel_id = int(getattr(value, "id", value))  # type: ignore[call-overload]
-        if not checks.channel_of_this_guild(interaction, channel_id):
-            raise checks.Refused("settings modlog", "", strings.SETTINGS_CHANNEL_ELSEWHERE)
-        return channel_id
-
-
-ChannelId = app_commands.Transform[int, ChannelIdTransformer]
-
-
 class Admin(commands.Cog):
     settings_group = checks.group("settings", strings.SETTINGS_DESCRIPTION, MANAGER)
     corpus_group = checks.group("corpus", strings.CORPUS_DESCRIPTION, MANAGER)
@@ -206,7 +180,7 @@ class Admin(commands.Cog):
     @app_commands.describe(channel=strings.SETTINGS_MODLOG_CHANNEL_OPTION)
     @checks.needs(MANAGER)
     async def settings_modlog(
-        self, interaction: discord.Interaction, channel: ChannelId | None = None
+        self, interaction: discord.Interaction, channel: TextChannelId | None = None
     ) -> None:
         guild_id = checks.in_guild(interaction)
         await interactions.defer_private(interaction)
