@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
 
+from bot.cli.common import CliError, load_settings
+
 if TYPE_CHECKING:
     import discord
 
@@ -95,11 +97,12 @@ def handle_health(args: argparse.Namespace) -> int:
 
     path = args.heartbeat_file
     if path is None:
-        settings = _load_settings_quietly()
-        if settings is None:
-            print("unhealthy: the settings do not load (run `factdesk doctor`)")
+        # Exit 1, not 2, even for bad settings: Docker reserves a HEALTHCHECK exit of 2.
+        try:
+            path = load_settings().heartbeat_file
+        except CliError as error:
+            print(f"unhealthy: {error}")
             return 1
-        path = settings.heartbeat_file
     try:
         state = read_heartbeat(path)
     except HeartbeatError as error:
@@ -108,17 +111,6 @@ def handle_health(args: argparse.Namespace) -> int:
     health = assess(state, datetime.now(UTC), args.max_age)
     print(health.summary)
     return 0 if health.healthy else 1
-
-
-def _load_settings_quietly() -> Settings | None:
-    from pydantic import ValidationError
-
-    from bot.settings import Settings
-
-    try:
-        return Settings()
-    except ValidationError:
-        return None
 
 
 # --- invite-url ---------------------------------------------------------------------------
@@ -184,31 +176,18 @@ class Finding:
         return line if self.fix is None else f"{line}\n      fix: {self.fix}"
 
 
-def env_name(field: str) -> str:
-    return f"FACTDESK_{field.upper()}"
-
-
 def check_settings() -> tuple[Settings | None, list[Finding]]:
     """Build the settings the way ``factdesk run`` does; each invalid value is a finding."""
-    from pydantic import ValidationError
-
+    from bot.cli.common import settings_errors, settings_problems
     from bot.settings import Settings
 
     try:
         settings = Settings()
-    except ValidationError as error:
-        findings = []
-        for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
-            findings.append(
-                Finding(
-                    "FAIL",
-                    "settings",
-                    f"{env_name(field)}: {problem['msg']}",
-                    f"correct {env_name(field)} in the environment or .env "
-                    "(see docs/configuration.md)",
-                )
-            )
+    except settings_errors() as error:
+        findings = [
+            Finding("FAIL", "settings", f"{p.variable}: {p.problem}", p.fix)
+            for p in settings_problems(error)
+        ]
         return None, findings
     source = "environment and ./.env" if Path(".env").is_file() else "environment (no ./.env)"
     return settings, [Finding("ok", "settings", f"loaded from the {source}")]

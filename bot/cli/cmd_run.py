@@ -19,14 +19,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle_run(args: argparse.Namespace) -> int:
+    from bot.cli.common import load_settings
     from bot.runner import run
-    from bot.settings import Settings
 
-    return run(Settings())
+    return run(load_settings())
 
 
 def handle_sync(args: argparse.Namespace) -> int:
+    from bot.cli.common import load_settings
     from bot.runner import sync
-    from bot.settings import Settings
 
-    return sync(Settings(), args.guild)
+    return sync(load_settings(), args.guild)

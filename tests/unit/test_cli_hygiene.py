@@ -1,0 +1,160 @@
+"""Issue 12 §3: the command line exits quietly and in one line whatever it is given.
+
+A closed stdout (``factdesk ask ... | head``), invalid settings, an unusable ``--out``,
+hostile text echoed back: each gets one clear line (or none) and an exit code, never a
+traceback. Settings come from the environment: each test clears every ``FACTDESK_``
+variable and works in its own directory, so no developer's ``.env`` is read.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import __version__
+from bot.cli import EXIT_BROKEN_PIPE, main
+from bot.paths import PROJECT_ROOT
+
+README_QUESTION = "did the US help the Mexican cartels?"
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in list(os.environ):
+        if name.startswith("FACTDESK_"):
+            monkeypatch.delenv(name)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    return workdir
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run_into_closed_pipe(workdir: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGV`` whose stdout is a pipe nobody reads (closed before the start).
+
+    The read end is closed before the child runs, so its first write fails with EPIPE
+    whatever the machine's speed: the same as ``factdesk ... | head`` once head has gone.
+    """
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("FACTDESK_")},
+        "PYTHONPATH": str(PROJECT_ROOT),
+        **env,
+    }
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *argv],
+            cwd=workdir,
+            env=environment,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+
+# --- a closed stdout ----------------------------------------------------------------------
+
+
+def test_ask_into_a_closed_pipe_exits_141_without_a_traceback(clean_environment: Path) -> None:
+    done = run_into_closed_pipe(clean_environment, "ask", README_QUESTION)
+    assert done.returncode == EXIT_BROKEN_PIPE == 141
+    assert done.stderr == ""
+
+
+def test_doctor_into_a_closed_pipe_exits_141_without_a_traceback(
+    clean_environment: Path, tmp_path: Path
+) -> None:
+    done = run_into_closed_pipe(
+        clean_environment,
+        "doctor",
+        FACTDESK_DATABASE=str(tmp_path / "state" / "factdesk.db"),
+        FACTDESK_HEARTBEAT_FILE=str(tmp_path / "state" / "heartbeat.json"),
+    )
+    assert done.returncode == 141
+    assert done.stderr == ""
+
+
+# --- --version ----------------------------------------------------------------------------
+
+
+def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"factdesk {__version__}\n"
+
+
+def test_the_package_version_is_the_one_in_bot() -> None:
+    from importlib.metadata import version
+
+    assert version("factdesk") == __version__
+
+
+# --- bad settings -------------------------------------------------------------------------
+
+
+def test_doctor_diagnoses_a_comma_list_of_owner_ids(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTDESK_OWNER_IDS", "1,2")
+    code, out, err = run_cli(capsys, "doctor")
+    assert code == 1
+    assert "FAIL  settings: FACTDESK_OWNER_IDS: cannot parse the value" in out
+    assert "fix: write FACTDESK_OWNER_IDS as a JSON list, e.g. [" in out
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("run",), ("sync",), ("db", "status"), ("db", "upgrade")],
+    ids=["run", "sync", "db-status", "db-upgrade"],
+)
+def test_commands_refuse_bad_settings_in_one_line_with_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("FACTDESK_OWNER_IDS", "1,2")
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("error: bad setting FACTDESK_OWNER_IDS: cannot parse the value")
+    assert "factdesk doctor" in err
+
+
+def test_run_names_a_validation_error_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTDESK_LOG_FORMAT", "xml")
+    code, _, err = run_cli(capsys, "run")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "FACTDESK_LOG_FORMAT" in err
+    assert "'xml'" in err
+
+
+def test_health_with_bad_settings_is_one_unhealthy_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTDESK_OWNER_IDS", "1,2")
+    code, out, err = run_cli(capsys, "health")
+    # 1, not 2: Docker reserves exit code 2 for a HEALTHCHECK
+    assert code == 1
+    assert out.count("\n") == 1
+    assert out.startswith("unhealthy: error: bad setting FACTDESK_OWNER_IDS")
+    assert err == ""
