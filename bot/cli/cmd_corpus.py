@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from bot.cli.common import shown
 from bot.paths import BUNDLED_CORPUS_DIR
 
 
@@ -73,10 +74,19 @@ def handle_import(args: argparse.Namespace) -> int:
     from bot.core.importers import read_import_file, write_fact_checks
 
     if not args.file.is_file():
-        print(f"{args.file}: no such file", file=sys.stderr)
+        print(f"{shown(str(args.file))}: no such file", file=sys.stderr)
+        return 2
+    out_problem = _out_dir_problem(args.out)
+    if out_problem is not None:
+        print(f"error: --out {shown(str(args.out))}: {out_problem}", file=sys.stderr)
         return 2
     fact_checks, problems = read_import_file(args.file, args.format)
-    written, write_problems = write_fact_checks(fact_checks, args.out, overwrite=args.force)
+    try:
+        written, write_problems = write_fact_checks(fact_checks, args.out, overwrite=args.force)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"error: cannot write to --out {shown(str(args.out))}: {reason}", file=sys.stderr)
+        return 2
     for problem in problems + write_problems:
         print(problem)
     print(
@@ -84,6 +94,16 @@ def handle_import(args: argparse.Namespace) -> int:
         f"{_plural(len(problems) + len(write_problems), 'problem')}"
     )
     return 0 if not problems and not write_problems else 1
+
+
+def _out_dir_problem(out: Path) -> str | None:
+    """Why ``out`` cannot be (or become) the directory to write into, or None."""
+    if out.exists():
+        return None if out.is_dir() else "is a file, not a directory"
+    for parent in out.parents:
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is a file, not a directory"
+    return None
 
 
 def _plural(count: int, noun: str) -> str:

@@ -158,3 +158,32 @@ def test_health_with_bad_settings_is_one_unhealthy_line(
     assert out.count("\n") == 1
     assert out.startswith("unhealthy: error: bad setting FACTDESK_OWNER_IDS")
     assert err == ""
+
+
+# --- corpus import --out ------------------------------------------------------------------
+
+CLAIMREVIEW = FIXTURES / "imports" / "claimreview-list.json"
+
+
+def test_import_out_an_existing_file_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "taken"
+    target.write_text("not a directory\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "corpus", "import", str(CLAIMREVIEW), "--out", str(target))
+    assert code == 2
+    assert out == ""
+    assert err == f"error: --out {target}: is a file, not a directory\n"
+    assert target.read_text(encoding="utf-8") == "not a directory\n"
+
+
+def test_import_out_under_a_file_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    target = blocker / "deeper" / "corpus"
+    code, out, err = run_cli(capsys, "corpus", "import", str(CLAIMREVIEW), "--out", str(target))
+    assert code == 2
+    assert out == ""
+    assert err == f"error: --out {target}: {blocker} is a file, not a directory\n"
