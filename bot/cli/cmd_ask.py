@@ -17,8 +17,6 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.paths import BUNDLED_CORPUS_DIR
-
 if TYPE_CHECKING:
     from bot.core.library import Library
     from bot.core.matching import MatchResult
@@ -65,11 +63,18 @@ def _corpus_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--corpus",
         type=Path,
-        default=BUNDLED_CORPUS_DIR,
+        default=None,
         metavar="PATH",
         help="a corpus directory, or a .jsonl / ClaimReview .json file "
-        "(default: the bundled data/claims)",
+        "(default: FACTDESK_CORPUS_DIR, else the bundled data/claims)",
     )
+
+
+def corpus_path(args: argparse.Namespace) -> Path:
+    """``--corpus`` when given, else ``FACTDESK_CORPUS_DIR`` (as ``factdesk run`` reads it)."""
+    from bot.cli.common import corpus_setting
+
+    return Path(args.corpus) if args.corpus is not None else corpus_setting()
 
 
 def _load(path: Path) -> Library | None:
@@ -99,7 +104,7 @@ def _load(path: Path) -> Library | None:
 def handle_ask(args: argparse.Namespace) -> int:
     from bot.core.matching import EmptyQuestionError
 
-    library = _load(args.corpus)
+    library = _load(corpus_path(args))
     if library is None:
         return EXIT_BAD_INPUT
     try:
@@ -216,7 +221,7 @@ def handle_search(args: argparse.Namespace) -> int:
     if args.queries is not None and not args.queries.is_file():
         print(f"error: no queries file at {args.queries}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    library = _load(args.corpus)
+    library = _load(corpus_path(args))
     if library is None:
         return EXIT_BAD_INPUT
     if args.queries is not None:

@@ -12,8 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.cli.common import shown
-from bot.paths import BUNDLED_CORPUS_DIR
+from bot.cli.common import corpus_setting, shown
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,10 +28,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "path",
         type=Path,
         nargs="?",
-        default=BUNDLED_CORPUS_DIR,
+        default=None,
         metavar="DIR",
         help="directory of *.md files, or a .jsonl / ClaimReview .json file "
-        "(default: the bundled data/claims)",
+        "(default: FACTDESK_CORPUS_DIR, else the bundled data/claims)",
     )
     check.set_defaults(handler=handle_check)
 
@@ -56,14 +55,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def handle_check(args: argparse.Namespace) -> int:
     from bot.core.corpus import load_corpus
 
+    path = args.path if args.path is not None else corpus_setting()
     started = time.perf_counter()
-    report = load_corpus(args.path)
+    report = load_corpus(path)
     elapsed = time.perf_counter() - started
     for problem in report.problems:
         print(problem)
     files = len({problem.file for problem in report.problems})
     print(
-        f"{args.path}: {_plural(len(report.corpus), 'fact-check')} loaded, "
+        f"{path}: {_plural(len(report.corpus), 'fact-check')} loaded, "
         f"{_plural(len(report.problems), 'problem')} in {_plural(files, 'file')} "
         f"({elapsed:.2f} s)"
     )

@@ -8,6 +8,7 @@ variable and works in its own directory, so no developer's ``.env`` is read.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -187,3 +188,54 @@ def test_import_out_under_a_file_is_one_line_exit_2(
     assert code == 2
     assert out == ""
     assert err == f"error: --out {target}: {blocker} is a file, not a directory\n"
+
+
+# --- FACTDESK_CORPUS_DIR ------------------------------------------------------------------
+
+GOOD = FIXTURES / "corpus" / "good"
+BROKEN = FIXTURES / "corpus" / "broken"
+
+
+def test_ask_honours_factdesk_corpus_dir(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTDESK_CORPUS_DIR", str(GOOD))
+    code, out, _ = run_cli(capsys, "ask", "Does the Moon cause the ocean tides?")
+    assert code == 0
+    assert out.startswith("Does the Moon cause the ocean tides?\n")
+
+
+def test_ask_reads_factdesk_corpus_dir_from_dot_env(
+    capsys: pytest.CaptureFixture[str], clean_environment: Path
+) -> None:
+    (clean_environment / ".env").write_text(f"FACTDESK_CORPUS_DIR={GOOD}\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "search", "tides", "--json")
+    assert code == 0
+    assert {m["id"] for m in json.loads(out)["matches"]} <= {"sun-and-tides", "tides-and-the-moon"}
+
+
+def test_corpus_option_wins_over_factdesk_corpus_dir(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTDESK_CORPUS_DIR", str(BROKEN))
+    code, out, _ = run_cli(capsys, "ask", "Does the Sun affect the tides?", "--corpus", str(GOOD))
+    assert code == 0
+    assert out.startswith("Does the Sun affect the tides?\n")
+
+
+def test_corpus_check_honours_factdesk_corpus_dir(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTDESK_CORPUS_DIR", str(BROKEN))
+    code, out, _ = run_cli(capsys, "corpus", "check")
+    assert code == 1
+    assert out.splitlines()[-1].startswith(f"{BROKEN}: ")
+
+
+def test_ask_works_beside_an_unrelated_bad_setting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTDESK_OWNER_IDS", "1,2")
+    monkeypatch.setenv("FACTDESK_CORPUS_DIR", str(GOOD))
+    code, _, _ = run_cli(capsys, "ask", "Does the Sun affect the tides?")
+    assert code == 0
