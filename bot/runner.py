@@ -103,17 +103,31 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     assert settings.discord_token is not None
     resources = await prepare(settings)
     try:
-        async with make_bot(settings, resources) as bot:
-            runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
-            stopper = asyncio.create_task(stop.wait())
-            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if stopper in done:
-                log.info("stopping")
-                await bot.close()
-            stopper.cancel()
-            await runner
+        bot = make_bot(settings, resources)
+        try:
+            async with bot:
+                runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+                stopper = asyncio.create_task(stop.wait())
+                done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                if stopper in done:
+                    log.info("stopping")
+                    await bot.close()
+                stopper.cancel()
+                await runner
+        finally:
+            _mark_stopped(bot)
     finally:
         await resources.database.close()
+
+
+def _mark_stopped(bot: FactdeskBot) -> None:
+    """Tell `factdesk health` the bot is gone (the heartbeat loop has ended with the bot)."""
+    if bot.heartbeat is None:
+        return
+    try:
+        bot.heartbeat.mark_stopped()
+    except OSError as error:
+        log.warning("cannot mark the heartbeat stopped", error=str(error))
 
 
 def run(settings: Settings) -> int:

@@ -83,3 +83,60 @@ async def test_factdesk_run_answers_and_stops_cleanly_on_sigterm(tmp_path: Path)
     (answered,) = [e for e in events if e["event"] == "interaction"]
     assert answered["claim_id"] == "us-aid-to-cartels"
     assert answered["guild_id"] == guild.id
+
+
+# --- issue 12: start-up and shutdown hygiene of the process ------------------------------
+
+
+def process_env(standin: StandIn, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTDESK_")}
+    env.update(
+        PYTHONPATH=str(PROJECT_ROOT),
+        FACTDESK_DISCORD_TOKEN=standin.token,
+        FACTDESK_DATABASE=str(tmp_path / "state" / "factdesk.db"),
+        FACTDESK_HEARTBEAT_FILE=str(tmp_path / "state" / "heartbeat.json"),
+        FACTDESK_DISCORD_API_BASE=standin.api_base,
+        FACTDESK_DISCORD_GATEWAY_URL=standin.gateway_url,
+    )
+    env.update(extra)
+    return env
+
+
+async def start_run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def finish(process: asyncio.subprocess.Process, within: float = 60) -> tuple[int, str]:
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), within)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode, (out + err).decode("utf-8", "replace")
+
+
+async def test_health_says_stopped_once_run_stopped_cleanly(tmp_path: Path) -> None:
+    from bot.heartbeat import assess, read_heartbeat
+
+    heartbeat = tmp_path / "state" / "heartbeat.json"
+    async with StandIn.start() as standin:
+        standin.add_guild("Stopping")
+        process = await start_run(process_env(standin, tmp_path), tmp_path)
+        await standin.wait_ready(within=60)
+        process.send_signal(signal.SIGTERM)
+        code, output = await finish(process)
+    assert code == 0, output
+    state = read_heartbeat(heartbeat)
+    assert state.stopped is True
+    assert assess(state, state.written_at, 90.0).summary.startswith("stopped: ")
