@@ -239,3 +239,65 @@ def test_ask_works_beside_an_unrelated_bad_setting(
     monkeypatch.setenv("FACTDESK_CORPUS_DIR", str(GOOD))
     code, _, _ = run_cli(capsys, "ask", "Does the Sun affect the tides?")
     assert code == 0
+
+
+# --- output hygiene -----------------------------------------------------------------------
+
+NONSENSE = "qwxzv plorbt"
+
+
+def test_no_match_line_escapes_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "ask", f"{NONSENSE} \x1b[2J\x1b]0;owned\x07 \u202eevil")
+    assert code == 1
+    first = out.splitlines()[0]
+    assert first == (
+        f"No fact-check in the corpus answers: {NONSENSE} \\x1b[2J\\x1b]0;owned\\x07 \\u202eevil"
+    )
+    assert not any(ord(c) < 0x20 or c == "\u202e" for c in out.replace("\n", ""))
+
+
+def test_a_long_no_match_question_is_shortened(capsys: pytest.CaptureFixture[str]) -> None:
+    question = " ".join([NONSENSE] * 2000)  # ~26,000 characters
+    code, out, _ = run_cli(capsys, "ask", question)
+    assert code == 1
+    echoed = out.splitlines()[0].removeprefix("No fact-check in the corpus answers: ")
+    assert len(echoed) == 200
+    assert echoed.endswith("…")
+    assert len(out) < 2000
+
+
+def test_json_answer_is_valid_utf8_with_a_lone_surrogate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(capsys, "ask", f"{NONSENSE} \ud800", "--json")
+    assert code == 1
+    payload = json.loads(out.encode("utf-8").decode("utf-8"))
+    assert payload["query"] == f"{NONSENSE} \ufffd"
+
+
+def test_search_json_is_valid_utf8_with_a_lone_surrogate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(capsys, "search", "cartels \udcff", "--json")
+    assert code == 0
+    assert json.loads(out.encode("utf-8"))["query"] == "cartels \ufffd"
+
+
+def test_a_surrogate_from_argv_reaches_the_no_match_line_as_a_replacement(
+    clean_environment: Path,
+) -> None:
+    # Invalid UTF-8 in argv arrives as lone surrogates (surrogateescape); printing them
+    # used to raise UnicodeEncodeError.
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", os.fsencode(NONSENSE) + b" \xff"],
+        cwd=clean_environment,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "PYTHONIOENCODING": "utf-8"},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == b""
+    assert done.stdout.decode("utf-8").startswith(
+        f"No fact-check in the corpus answers: {NONSENSE} \ufffd\n"
+    )
