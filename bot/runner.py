@@ -2,7 +2,12 @@
 
 Order matters: settings -> logging -> corpus -> database, all before anything touches
 Discord, so a broken corpus directory or an unwritable database fails in a second with one
-clear line instead of after login.
+clear line instead of after login. Failures that come from Discord (unreachable, the token
+rejected at login or by a gateway close 4004 mid-run) are one line too (:func:`fatal_line`),
+or one JSON event under ``FACTDESK_LOG_FORMAT=json``; never a traceback.
+
+SIGHUP: :func:`run` makes it harmless from its first line; the admin cog takes it over for
+corpus reloads. The contract is in :mod:`bot.hangup`.
 """
 
 from __future__ import annotations
@@ -10,13 +15,16 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 import yarl
 
+from bot import hangup
 from bot.logs import configure_logging, get_logger
 from bot.settings import Settings
 
@@ -28,6 +36,10 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 MISSING_TOKEN = "error: FACTDESK_DISCORD_TOKEN is not set (see docs/configuration.md)"
+TOKEN_REJECTED = "error: Discord rejected the token (FACTDESK_DISCORD_TOKEN)"
+# Gateway close codes: 4004 authentication failed (a revoked or reset token).
+TOKEN_CLOSE_CODES = frozenset({4004})
+PRIVILEGED_INTENTS_CODE = 4014
 
 
 class StartupError(Exception):
@@ -99,7 +111,11 @@ def make_bot(settings: Settings, resources: Resources) -> FactdeskBot:
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    """Run until ``stop`` is set or the bot ends; always closes the bot and the database."""
+    """Run until ``stop`` is set or the bot ends; always closes the bot and the database.
+
+    A stop that interrupts the login (Discord slow to answer) is still a clean stop: the
+    login's own error is not raised then.
+    """
     assert settings.discord_token is not None
     resources = await prepare(settings)
     try:
@@ -112,10 +128,15 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
                 if stopper in done:
                     log.info("stopping")
                     await bot.close()
-                stopper.cancel()
-                await runner
+                    runner.cancel()
+                    await asyncio.gather(runner, return_exceptions=True)
+                else:
+                    stopper.cancel()
+                    await runner
         finally:
             _mark_stopped(bot)
+            # The admin cog removed its SIGHUP handler on unload: keep SIGHUP harmless.
+            hangup.install(asyncio.get_running_loop())
     finally:
         await resources.database.close()
 
@@ -130,8 +151,62 @@ def _mark_stopped(bot: FactdeskBot) -> None:
         log.warning("cannot mark the heartbeat stopped", error=str(error))
 
 
+def fatal_line(error: BaseException, settings: Settings) -> str | None:
+    """The one line that explains why ``run`` or ``sync`` ended with ``error``, or None.
+
+    None means an unexpected error: a bug, which keeps its traceback in the log.
+    """
+    if isinstance(error, StartupError):
+        return str(error)
+    if isinstance(error, discord.LoginFailure):
+        return TOKEN_REJECTED
+    if isinstance(error, discord.ConnectionClosed):
+        if error.code in TOKEN_CLOSE_CODES:
+            return TOKEN_REJECTED
+        if error.code == PRIVILEGED_INTENTS_CODE:
+            return f"error: Discord closed the gateway: {error.reason or 'disallowed intents'}"
+        return f"error: Discord closed the gateway connection (close code {error.code})"
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return "error: Discord refused the gateway intents (enable them in the Developer Portal)"
+    if isinstance(error, discord.GatewayNotFound):
+        return f"error: cannot reach the Discord gateway at {settings.discord_gateway_url}"
+    if isinstance(error, discord.HTTPException):
+        return (
+            f"error: Discord answered HTTP {error.status} at {settings.discord_api_base}: "
+            f"{error.text or error.response.reason}"
+        )
+    if isinstance(error, aiohttp.ClientError | OSError | asyncio.TimeoutError):
+        reason = str(error) or type(error).__name__
+        return f"error: cannot reach Discord at {settings.discord_api_base}: {reason}"
+    return None
+
+
+def report_fatal(line: str, settings: Settings) -> None:
+    """``line`` on stderr, or one JSON log event carrying it under FACTDESK_LOG_FORMAT=json."""
+    if settings.log_format == "json":
+        log.error("fatal", error=line.removeprefix("error: "))
+    else:
+        print(line, file=sys.stderr)
+
+
+def _finish(main: Coroutine[Any, Any, int], settings: Settings) -> int:
+    """Run ``main``; a known failure becomes one line (see :func:`fatal_line`) and exit 1."""
+    try:
+        return asyncio.run(main)
+    except Exception as error:
+        line = fatal_line(error, settings)
+        if line is None:
+            raise
+        report_fatal(line, settings)
+        return 1
+
+
 def run(settings: Settings) -> int:
-    """``factdesk run``: the exit code (0 after SIGINT/SIGTERM, 2 without a token)."""
+    """``factdesk run``: the exit code (0 after SIGINT/SIGTERM, 2 without a token).
+
+    SIGHUP never stops the bot: see :mod:`bot.hangup` for the contract with the admin cog.
+    """
+    hangup.install()
     if settings.discord_token is None or not settings.discord_token.get_secret_value():
         print(MISSING_TOKEN, file=sys.stderr)
         return 2
@@ -141,22 +216,16 @@ def run(settings: Settings) -> int:
         secrets=[settings.discord_token.get_secret_value()],
     )
 
-    async def main() -> None:
+    async def main() -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        hangup.install(loop)
         await serve(settings, stop)
+        return 0
 
-    try:
-        asyncio.run(main())
-    except StartupError as error:
-        print(str(error), file=sys.stderr)
-        return 1
-    except discord.LoginFailure:
-        print("error: Discord rejected the token (FACTDESK_DISCORD_TOKEN)", file=sys.stderr)
-        return 1
-    return 0
+    return _finish(main(), settings)
 
 
 async def sync_commands(settings: Settings, guild_id: int | None) -> int:
@@ -188,11 +257,4 @@ def sync(settings: Settings, guild_id: int | None) -> int:
         level=settings.log_level,
         secrets=[settings.discord_token.get_secret_value()],
     )
-    try:
-        return asyncio.run(sync_commands(settings, guild_id))
-    except StartupError as error:
-        print(str(error), file=sys.stderr)
-        return 1
-    except discord.LoginFailure:
-        print("error: Discord rejected the token (FACTDESK_DISCORD_TOKEN)", file=sys.stderr)
-        return 1
+    return _finish(sync_commands(settings, guild_id), settings)

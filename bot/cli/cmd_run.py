@@ -19,6 +19,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle_run(args: argparse.Namespace) -> int:
+    from bot import hangup
+
+    # Before importing discord (a second or so): SIGHUP must not stop a starting bot.
+    hangup.install()
     from bot.cli.common import load_settings
     from bot.runner import run
 
