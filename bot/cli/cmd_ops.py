@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,6 +194,57 @@ def check_settings() -> tuple[Settings | None, list[Finding]]:
     return settings, [Finding("ok", "settings", f"loaded from the {source}")]
 
 
+def dotenv_names(path: Path) -> list[str]:
+    """The variable names a ``.env`` file sets (``NAME=value`` / ``export NAME=value``)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    names = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name = line.split("=", 1)[0].strip().removeprefix("export ").strip()
+        if name:
+            names.append(name)
+    return names
+
+
+def check_unknown_variables(environ: Mapping[str, str], env_file: Path | None) -> list[Finding]:
+    """A warning for each ``FACTDESK_*`` name that no setting reads: most often a typo.
+
+    The settings ignore unknown names, so ``FACTDESK_CORPUS=...`` would silently serve the
+    bundled corpus; the doctor names it and the closest real variable.
+    """
+    import difflib
+
+    from bot.cli.common import env_name, shown
+    from bot.settings import Settings
+
+    known = sorted(env_name(field) for field in Settings.model_fields)
+    sources: dict[str, str] = {}
+    for name in environ:
+        sources.setdefault(name, "the environment")
+    if env_file is not None and env_file.is_file():
+        for name in dotenv_names(env_file):
+            sources.setdefault(name, str(env_file))
+    findings = []
+    for name, source in sorted(sources.items()):
+        if not name.upper().startswith("FACTDESK_") or name.upper() in known:
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else "no setting reads it"
+        fix = (
+            f"rename it to {close[0]}"
+            if close
+            else "remove it (docs/configuration.md lists them all)"
+        )
+        message = f"unknown variable {shown(name, 80)} (in {shown(source, 80)}): {hint}"
+        findings.append(Finding("warn", "settings", message, fix))
+    return findings
+
+
 def check_token(settings: Settings) -> Finding:
     token = settings.discord_token
     if token is None or not token.get_secret_value().strip():
@@ -288,8 +340,13 @@ def check_heartbeat_file(path: Path) -> Finding:
 
 def run_doctor() -> list[Finding]:
     import asyncio
+    import os
+
+    from bot.settings import Settings
 
     settings, findings = check_settings()
+    env_file = Settings.model_config.get("env_file")
+    findings.extend(check_unknown_variables(os.environ, Path(str(env_file)) if env_file else None))
     if settings is None:
         return findings
     findings.append(check_token(settings))
