@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,10 +79,31 @@ def load_library(corpus_dir: Path, *, warn: bool = True) -> Library:
 async def open_database(path: Path) -> Database:
     from bot.store.database import Database
 
+    before = set(threading.enumerate())
     try:
         return await Database.open(path)
     except Exception as error:
+        await _settle_new_sqlite_workers(before)
         raise StartupError(f"error: cannot open database {path}: {error}") from error
+
+
+# aiosqlite names its worker thread after the function it runs.
+_SQLITE_WORKER_SUFFIX = "(_connection_worker_thread)"
+SQLITE_WORKER_SETTLE_SECONDS = 5.0
+
+
+async def _settle_new_sqlite_workers(before: set[threading.Thread]) -> None:
+    """Wait for the worker thread a failed ``aiosqlite.connect`` leaves behind.
+
+    When connecting fails, aiosqlite stops its worker without awaiting it; the thread then
+    answers into the event loop, and if ``asyncio.run`` has closed the loop by then it dies
+    with a "RuntimeError: Event loop is closed" traceback after our one-line error. Joining
+    it while the loop still runs lets it finish quietly. (The tidy fix belongs in the store,
+    or upstream: await the stop of a connection that failed to connect.)
+    """
+    for thread in set(threading.enumerate()) - before:
+        if thread.name.endswith(_SQLITE_WORKER_SUFFIX):
+            await asyncio.to_thread(thread.join, SQLITE_WORKER_SETTLE_SECONDS)
 
 
 @dataclass
