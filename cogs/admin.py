@@ -71,20 +71,11 @@ def _file_loads(file: str) -> bool:
 
 
 def split_problems(problems: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-    """``(blocking, warnings)``: a dangling follow-up link in a file that loads only warns."""
-    blocking: list[Any] = []
-    warnings: list[Any] = []
-    loads: dict[str, bool] = {}
-    for problem in problems:
-        file = str(getattr(problem, "file", ""))
-        if _DANGLING_LINK_FIELD.fullmatch(getattr(problem, "field", None) or ""):
-            if file not in loads:
-                loads[file] = _file_loads(file)
-            if loads[file]:
-                warnings.append(problem)
-                continue
-        blocking.append(problem)
-    return blocking, warnings
+    """``(blocking, warnings)``, decided by :func:`bot.core.corpus.split_problems`."""
+    from bot.core.corpus import split_problems as core_split_problems
+
+    blocking, warnings = core_split_problems(problems)
+    return list(blocking), list(warnings)
 
 
 async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:

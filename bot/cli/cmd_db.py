@@ -40,9 +40,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def database_path(args: argparse.Namespace) -> Path:
     if args.database is not None:
         return Path(args.database)
-    from bot.settings import Settings
+    from bot.cli.common import load_settings
 
-    return Settings().database
+    return load_settings().database
 
 
 def handle_upgrade(args: argparse.Namespace) -> int:
