@@ -24,7 +24,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import checks, interactions, modlog
+from bot import checks, hangup, interactions, modlog
 from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
 from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import when
@@ -155,6 +155,10 @@ class Admin(commands.Cog):
             log.info("SIGHUP reload unavailable here")
         else:
             self._sighup_installed = True
+            # A SIGHUP during start-up was queued by bot.hangup: the corpus loaded at start
+            # may predate the edit it announced, so reload once now.
+            if hangup.take_pending():
+                self._on_sighup()
 
     async def cog_unload(self) -> None:
         if self._sighup_installed:

@@ -383,3 +383,27 @@ async def test_a_held_write_lock_never_makes_a_member_miss_the_deadline(world: W
         )
     assert rows(world.database, "SELECT reason FROM flags") == [("Held lock, still heard.",)]
     assert rows(world.database, "SELECT question FROM requests") == [("Are owls real?",)]
+
+
+async def test_a_sighup_queued_during_start_up_reloads_the_corpus_once_ready(
+    world: World,
+) -> None:
+    import io
+    import json
+
+    from bot import hangup
+    from bot.logs import configure_logging, reset_logging
+
+    stream = io.StringIO()
+    configure_logging(log_format="json", level="INFO", stream=stream)
+    try:
+        hangup._on_sighup()  # what the runner's early handler does when SIGHUP arrives
+        async with running_bot(world):
+            await eventually(lambda: '"corpus reloaded"' in stream.getvalue(), "the reload")
+            assert hangup.take_pending() is False  # consumed by the admin cog
+    finally:
+        reset_logging()
+    events = [
+        json.loads(line)["event"] for line in stream.getvalue().splitlines() if line[:1] == "{"
+    ]
+    assert events.count("SIGHUP: reloading the corpus") == 1
