@@ -299,11 +299,15 @@ def check_corpus(path: Path) -> list[Finding]:
 async def check_database(path: Path) -> list[Finding]:
     """Open (creating and migrating, as ``factdesk run`` would) and probe the database."""
     from bot.heartbeat import database_write_problem
-    from bot.store.database import Database
+    from bot.store.database import Database, DatabaseUnusable
 
     fix = "point FACTDESK_DATABASE at a file in a directory this user can write"
     try:
         database = await Database.open(path)
+    except DatabaseUnusable as error:
+        # Read-only, damaged or newer than the code: the message names the file already.
+        fix = "restore a backup (`factdesk db restore`), fix the file's mode, or upgrade factdesk"
+        return [Finding("FAIL", "database", str(error), fix)]
     except Exception as error:
         return [Finding("FAIL", "database", f"cannot open {path}: {error}", fix)]
     try:

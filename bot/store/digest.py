@@ -18,7 +18,7 @@ import aiosqlite
 
 from bot.core.digest import AskedItem, FlagItem, RequestItem
 from bot.core.schedule import DigestConfig, QuietDay, SlotKey
-from bot.store.database import Database, from_db_time, to_db_time
+from bot.store.database import Database, SafeConnection, from_db_time, to_db_time
 
 SlotStatus = Literal["claimed", "posted", "skipped", "failed", "quiet"]
 
@@ -159,7 +159,7 @@ class DigestStore:
 
     @staticmethod
     async def _audit(
-        conn: aiosqlite.Connection,
+        conn: SafeConnection,
         guild_id: int,
         actor_id: int | None,
         action: str,
