@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -227,8 +228,21 @@ class Moderation(commands.Cog):
         self.bot.add_dynamic_items(FlagButton, ModButton)
         self.bot.add_modal_forms(*FORMS)
         self.bot.tree.add_command(self.flag_menu)
+        self._owed = asyncio.create_task(self._post_owed(datetime.now(UTC)))
+
+    async def _post_owed(self, started: datetime) -> None:
+        """Posts a crash left owed (committed, never posted): settled once connected."""
+        await self.bot.wait_until_ready()
+        try:
+            posted = await modlog.post_owed(self.bot, before=started)
+        except Exception:
+            log.exception("could not settle owed mod-log posts")
+        else:
+            if posted:
+                log.info("owed mod-log posts made", count=posted)
 
     async def cog_unload(self) -> None:
+        self._owed.cancel()
         self.bot.remove_dynamic_items(FlagButton, ModButton)
         self.bot.remove_modal_forms(*FORMS)
         self.bot.tree.remove_command(self.flag_menu.name, type=self.flag_menu.type)

@@ -407,3 +407,45 @@ async def test_a_sighup_queued_during_start_up_reloads_the_corpus_once_ready(
         json.loads(line)["event"] for line in stream.getvalue().splitlines() if line[:1] == "{"
     ]
     assert events.count("SIGHUP: reloading the corpus") == 1
+
+
+async def test_a_post_lost_to_a_crash_is_made_at_the_next_start_and_never_twice(
+    world: World,
+) -> None:
+    """The flag and request are committed but their mod-log posts never go out (here: the
+    mod-log refuses them, as when the bot dies between commit and post). The next start
+    posts them; a start after a crash between sending and recording posts nothing again."""
+    standin = world.standin
+    async with running_bot(world):
+        await set_modlog(world)
+        standin.set_bot_permissions(world.modlog, allowed=False)
+        answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        await flag_through_the_form(world, answer, world.member, "The samples say otherwise.")
+        ix = await standin.slash(
+            world.guild, world.channel, world.member, "request", {"question": "Are owls real?"}
+        )
+        assert "request #1" in await reply_text(ix)
+    assert standin.channel_messages(world.modlog) == []
+    standin.set_bot_permissions(world.modlog, allowed=True)
+
+    async with running_bot(world):
+        posts = await modlog_posts(world, 2)
+    assert sorted(p["embeds"][0]["title"] for p in posts) == ["Flag #1", "Request #1"]
+    assert rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL") == [
+        (0,)
+    ]
+
+    # As if the bot had died after sending and before recording it.
+    conn = sqlite3.connect(world.database)
+    conn.execute("UPDATE modlog_outbox SET posted_at = NULL, message_id = NULL")
+    conn.commit()
+    conn.close()
+    async with running_bot(world):
+        await eventually(
+            lambda: (
+                rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL")
+                == [(0,)]
+            ),
+            "the owed posts are settled",
+        )
+    assert len(standin.channel_messages(world.modlog)) == 2
