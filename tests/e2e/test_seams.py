@@ -449,3 +449,26 @@ async def test_a_post_lost_to_a_crash_is_made_at_the_next_start_and_never_twice(
             "the owed posts are settled",
         )
     assert len(standin.channel_messages(world.modlog)) == 2
+
+
+async def test_a_lone_surrogate_in_a_question_is_stored_and_shown_not_a_traceback(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    standin = world.standin
+    broken = "Are owls \ud800 real?"
+    async with running_bot(world):
+        await set_modlog(world)
+        ix = await standin.slash(
+            world.guild, world.channel, world.member, "request", {"question": broken}
+        )
+        assert "request #1" in await reply_text(ix)
+        ix = await ask(world, "Do penguins \ud800 have knees?")
+        reply = await public_answer(ix)
+        assert reply["embeds"][0]["title"] == strings.NO_MATCH_TITLE
+        assert "Do penguins \ufffd have knees?" in reply["embeds"][0]["description"]
+        (post,) = await modlog_posts(world, 1)
+    assert "Are owls \ufffd real?" in post["embeds"][0]["description"]
+    assert rows(world.database, "SELECT question FROM requests") == [("Are owls \ufffd real?",)]
+    asked = rows(world.database, "SELECT question FROM asked_questions")
+    assert asked == [("Do penguins \ufffd have knees?",)]
+    assert not [r for r in caplog.records if r.exc_info]
