@@ -472,3 +472,14 @@ async def test_a_lone_surrogate_in_a_question_is_stored_and_shown_not_a_tracebac
     asked = rows(world.database, "SELECT question FROM asked_questions")
     assert asked == [("Do penguins \ufffd have knees?",)]
     assert not [r for r in caplog.records if r.exc_info]
+
+
+async def test_a_request_from_a_dm_says_requests_are_per_server_and_stores_nothing(
+    world: World,
+) -> None:
+    async with running_bot(world):
+        reply = await public_answer(await ask(world, "Do penguins have knees?"))
+        (request_id,) = [i for i in button_ids(reply) if i.startswith("fd:rq:")]
+        ix = await world.standin.click(reply, request_id, world.member, in_dm=True)
+        assert await reply_text(ix) == strings.REQUEST_IN_SERVER_ONLY
+    assert rows(world.database, "SELECT COUNT(*) FROM requests") == [(0,)]

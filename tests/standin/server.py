@@ -836,8 +836,13 @@ class StandIn:
         *,
         values: list[str] | None = None,
         locale: str | None = None,
+        in_dm: bool = False,
     ) -> Interaction:
-        """Press a button (or choose ``values`` in a string select) on a message."""
+        """Press a button (or choose ``values`` in a string select) on a message.
+
+        ``in_dm``: the member presses it in their DM with the bot (the message is taken as
+        a copy in that DM): the payload carries ``user`` and no guild, as Discord sends.
+        """
         current = self.messages.get(int(message["id"]), message)
         found = [
             component
@@ -853,6 +858,16 @@ class StandIn:
         payload["data"] = {"custom_id": custom_id, "component_type": found[0]["type"]}
         if values is not None:
             payload["data"]["values"] = values
+        if in_dm:
+            for key in ("guild_id", "guild", "guild_locale", "member"):
+                payload.pop(key, None)
+            dm_id = str(snowflake())
+            payload["user"] = member.user.to_json()
+            payload["context"] = 1  # BOT_DM
+            payload["channel_id"] = dm_id
+            payload["channel"] = {"id": dm_id, "type": 1}
+            payload["message"] = {**current, "channel_id": dm_id}
+            payload["message"].pop("guild_id", None)
         return await self._send_interaction(payload)
 
     @_awaited_on_standin_loop
@@ -1207,11 +1222,11 @@ class StandIn:
             webhook_id=self.application_id,
         )
         message["application_id"] = str(self.application_id)
-        member = interaction.payload["member"]
+        user = (interaction.payload.get("member") or {}).get("user") or interaction.payload["user"]
         message["interaction_metadata"] = {
             "id": str(interaction.id),
             "type": interaction.payload["type"],
-            "user": member["user"],
+            "user": user,
             "authorizing_integration_owners": interaction.payload["authorizing_integration_owners"],
         }
         self.messages[int(message["id"])] = message
