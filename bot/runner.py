@@ -76,12 +76,19 @@ def load_library(corpus_dir: Path, *, warn: bool = True) -> Library:
     return library
 
 
-async def open_database(path: Path) -> Database:
-    from bot.store.database import Database
+async def open_database(path: Path, *, question_retention_days: int | None = None) -> Database:
+    from bot.store.database import DEFAULT_QUESTION_RETENTION_DAYS, Database
 
     before = set(threading.enumerate())
     try:
-        return await Database.open(path)
+        return await Database.open(
+            path,
+            question_retention_days=(
+                DEFAULT_QUESTION_RETENTION_DAYS
+                if question_retention_days is None
+                else question_retention_days
+            ),
+        )
     except Exception as error:
         await _settle_new_sqlite_workers(before)
         raise StartupError(f"error: cannot open database {path}: {error}") from error
@@ -115,7 +122,9 @@ class Resources:
 async def prepare(settings: Settings) -> Resources:
     """Everything the bot needs, made before login."""
     library = load_library(settings.corpus_dir)
-    database = await open_database(settings.database)
+    database = await open_database(
+        settings.database, question_retention_days=settings.question_retention_days
+    )
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     return Resources(library, database)
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot import checks, hangup, interactions, modlog
 from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
@@ -160,7 +160,22 @@ class Admin(commands.Cog):
             if hangup.take_pending():
                 self._on_sighup()
 
+        self.purge_old_question_authors.start()
+
+    @tasks.loop(hours=24)
+    async def purge_old_question_authors(self) -> None:
+        """FACTDESK_QUESTION_RETENTION_DAYS, kept while the bot runs for months: once a day
+        (and at open, in the store) member ids of older asked questions are erased."""
+        try:
+            erased = await self.bot.database.purge_old_question_authors()
+        except Exception:
+            log.exception("could not erase old question authors")
+        else:
+            if erased:
+                log.info("old question authors erased", count=erased)
+
     async def cog_unload(self) -> None:
+        self.purge_old_question_authors.cancel()
         if self._sighup_installed:
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
             self._sighup_installed = False

@@ -48,3 +48,33 @@ def test_a_failed_open_leaves_no_sqlite_worker_to_die_later(
         thread.join(5)
     # ... and nothing died in a thread.
     assert crashes == []
+
+
+async def test_the_retention_setting_reaches_the_database_the_bot_runs_on(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.runner import prepare
+    from bot.settings import Settings
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database=tmp_path / "factdesk.db",
+        question_retention_days=7,
+    )
+    resources = await prepare(settings)
+    try:
+        database = resources.database
+        assert database.question_retention_days == 7
+        old = datetime.now(UTC) - timedelta(days=8)
+        await database.record_question(
+            guild_id=1,
+            channel_id=2,
+            user_id=3,
+            question="q?",
+            claim_id=None,
+            score=None,
+            asked_at=old,
+        )
+        assert await database.purge_old_question_authors() == 1
+    finally:
+        await resources.database.close()
