@@ -13,11 +13,9 @@ answered.
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -44,9 +42,6 @@ PROBLEMS_SHOWN = 15
 _RELOAD_LOCK = asyncio.Lock()
 
 
-_DANGLING_LINK_FIELD = re.compile(r"follow_ups\[\d+\]\.claim")
-
-
 @dataclass(frozen=True)
 class ReloadOutcome:
     reloaded: bool
@@ -55,19 +50,6 @@ class ReloadOutcome:
     problems: list[str] = field(default_factory=list)
     answered: list[Request] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def _file_loads(file: str) -> bool:
-    from bot.core.corpus import parse_fact_check
-
-    path = Path(file)
-    if path.suffix != ".md" or not path.is_file():
-        return False
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return parse_fact_check(text, file)[0] is not None
 
 
 def split_problems(problems: Sequence[Any]) -> tuple[list[Any], list[Any]]:

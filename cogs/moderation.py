@@ -30,7 +30,7 @@ from bot import checks, interactions, modlog, review
 from bot.checks import MODERATOR
 from bot.discord_ui import custom_ids, limits, strings
 from bot.discord_ui import moderation as render
-from bot.interactions import HandledItem, ModalForm, bot_of, build_modal, reply
+from bot.interactions import ClaimItem, HandledItem, ModalForm, bot_of, build_modal, reply
 from bot.logs import get_logger
 from bot.review import FLAG_COOLDOWN
 from bot.store.rows import FLAG_STATUSES, Dispute, FlagOutcome, FlagStatus, NewFlag
@@ -50,21 +50,10 @@ REQUEST_QUESTION_CHARS = 300
 DUPLICATE_CHECK_SECONDS = 1.0
 
 
-class FlagButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.FLAG):
+class FlagButton(ClaimItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.FLAG):
     """ "Flag as disputed": opens the reason form."""
 
     log_name = "flag"
-
-    def __init__(self, button: discord.ui.Button, claim_id: str) -> None:
-        super().__init__(button)
-        self.claim_id = claim_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> FlagButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item, match["claim"])
 
     async def run(self, interaction: discord.Interaction) -> None:
         interactions.outcome(interaction).claim_id = self.claim_id
