@@ -271,6 +271,10 @@ class StandIn:
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._session: _Session | None = None
         self._socket: web.WebSocketResponse | None = None
+        # The socket dispatches go to: set once IDENTIFY or RESUME is handled on it. Before
+        # that a new socket gets nothing live (RESUME replays what it missed), as Discord
+        # does; sending on it too would deliver a missed event twice.
+        self._streaming: web.WebSocketResponse | None = None
         self._ready = asyncio.Event()
         self._resumed = asyncio.Event()
         self._state_changed = asyncio.Condition()
@@ -615,7 +619,7 @@ class StandIn:
         session.sequence += 1
         frame = {"op": DISPATCH, "t": event, "s": session.sequence, "d": data}
         session.events.append(frame)
-        socket = self._socket
+        socket = self._streaming
         if socket is not None and not socket.closed:
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await socket.send_str(json.dumps(frame))
@@ -640,6 +644,8 @@ class StandIn:
                 await self._resume(socket, message["d"])
         if self._socket is socket:
             self._socket = None
+        if self._streaming is socket:
+            self._streaming = None
         return socket
 
     async def _identify(self, socket: web.WebSocketResponse, data: dict[str, Any]) -> None:
@@ -647,6 +653,7 @@ class StandIn:
         self._ready.clear()
         session = self._session = _Session()
         session.intents = int(data.get("intents", 0))
+        self._streaming = socket
         ready = {
             "v": 10,
             "user": {**self.bot_user.to_json(), "verified": True, "mfa_enabled": False, "flags": 0},
@@ -677,9 +684,10 @@ class StandIn:
             return
         self.resume_count += 1
         seen = int(data.get("seq") or 0)
-        for frame in session.events:
+        for frame in session.events:  # also what is dispatched while this replays
             if frame["s"] > seen:
                 await socket.send_str(json.dumps(frame))
+        self._streaming = socket
         await self.dispatch("RESUMED", {})
         self._resumed.set()
 
