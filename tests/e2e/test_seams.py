@@ -428,12 +428,14 @@ async def test_a_post_lost_to_a_crash_is_made_at_the_next_start_and_never_twice(
     assert standin.channel_messages(world.modlog) == []
     standin.set_bot_permissions(world.modlog, allowed=True)
 
+    def owed() -> list[tuple[Any, ...]]:
+        return rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL")
+
     async with running_bot(world):
         posts = await modlog_posts(world, 2)
+        # Posting comes before recording it: wait for both before stopping the bot.
+        await eventually(lambda: owed() == [(0,)], "the owed posts are recorded as made")
     assert sorted(p["embeds"][0]["title"] for p in posts) == ["Flag #1", "Request #1"]
-    assert rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL") == [
-        (0,)
-    ]
 
     # As if the bot had died after sending and before recording it.
     conn = sqlite3.connect(world.database)
