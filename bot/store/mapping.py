@@ -2,9 +2,9 @@
 
 ``from_row(Flag, row)`` fills each field of the dataclass from the column of the same name
 and converts by the field's annotation: ``datetime`` columns are the UTC ISO 8601 text of
-:func:`bot.store.database.to_db_time`, ``date`` columns ``YYYY-MM-DD``, ``bool`` columns 0/1,
-``tuple[int, ...]`` columns space-separated ids. Other values pass through as SQLite gave
-them. A new table needs a dataclass, not a mapping function.
+:func:`bot.store.database.to_db_time`, ``date`` columns ``YYYY-MM-DD``, ``time`` columns
+``HH:MM``, ``bool`` columns 0/1, ``tuple[int, ...]`` columns space-separated ids. Other
+values pass through as SQLite gave them. A new table needs a dataclass, not a mapping function.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import dataclasses
 import types
 import typing
 from collections.abc import Callable, Hashable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from typing import Any, TypeVar, cast
 
@@ -42,6 +42,8 @@ def _converter(hint: Any) -> _Convert | None:
         return datetime.fromisoformat
     if hint is date:
         return date.fromisoformat
+    if hint is time:
+        return time.fromisoformat
     if hint is bool:
         return bool
     if typing.get_origin(hint) is tuple and args[:1] == (int,):
