@@ -46,6 +46,9 @@ class HeartbeatState:
     database_problem: str | None = None
     latency_ms: float | None = None
     pid: int | None = None
+    # Written once when the bot shuts down: `factdesk health` then says "stopped" at once
+    # instead of "healthy" until the heartbeat is too old.
+    stopped: bool = False
 
     def to_json(self) -> str:
         return json.dumps(
@@ -57,6 +60,7 @@ class HeartbeatState:
                 "database_problem": self.database_problem,
                 "latency_ms": self.latency_ms,
                 "pid": self.pid,
+                "stopped": self.stopped,
             },
             indent=2,
         )
@@ -85,6 +89,7 @@ class HeartbeatState:
             database_problem=problem if isinstance(problem, str) else None,
             latency_ms=float(latency) if isinstance(latency, int | float) else None,
             pid=pid if isinstance(pid, int) else None,
+            stopped=data.get("stopped") is True,
         )
 
 
@@ -129,6 +134,9 @@ def assess(state: HeartbeatState, now: datetime, max_age_seconds: float) -> Heal
     """Whether ``state`` shows a healthy bot at ``now``: fresh, connected, database writable."""
     age = (now - state.written_at).total_seconds()
     age_text = f"heartbeat {age:.0f}s old"
+    if state.stopped:
+        when = state.written_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return Health(False, f"stopped: the bot shut down at {when}")
     if age > max_age_seconds:
         return Health(False, f"unhealthy: {age_text} (limit {max_age_seconds:.0f}s): bot stuck?")
     if age < -max_age_seconds:
@@ -206,6 +214,19 @@ class Heartbeat:
             database_problem=problem,
             latency_ms=latency_ms,
             pid=os.getpid(),
+        )
+        write_heartbeat(self.path, state)
+        return state
+
+    def mark_stopped(self, now: datetime | None = None) -> HeartbeatState:
+        """Write the last heartbeat, saying the bot has stopped (called on shutdown)."""
+        state = HeartbeatState(
+            written_at=now or datetime.now(UTC),
+            connected=False,
+            database_writable=False,
+            database_problem="not checked: the bot stopped",
+            pid=os.getpid(),
+            stopped=True,
         )
         write_heartbeat(self.path, state)
         return state

@@ -313,3 +313,43 @@ async def route_modal(interaction: discord.Interaction, forms: list[type[ModalFo
             await handle(interaction, f"form:{form_class.log_name}", run)
             return True
     return False
+
+
+class ClaimItem(HandledItem):
+    """Mix in (after :class:`HandledItem`, before ``DynamicItem``) for a button whose
+    template names one claim (``(?P<claim>...)``): parses it into ``claim_id``."""
+
+    def __init__(self, button: discord.ui.Button[Any], claim_id: str) -> None:
+        super().__init__(button)  # type: ignore[call-arg]
+        self.claim_id = claim_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Any:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item, match["claim"])
+
+
+class FollowUpItem(HandledItem):
+    """Mix in for a button naming a claim and one of its follow-ups (``claim``, ``index``)."""
+
+    def __init__(self, button: discord.ui.Button[Any], claim_id: str, index: int) -> None:
+        super().__init__(button)  # type: ignore[call-arg]
+        self.claim_id = claim_id
+        self.index = index
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Any:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item, match["claim"], int(match["index"]))
+
+    async def follow_up(self, interaction: discord.Interaction) -> tuple[Any, Any] | None:
+        """``(fact-check, follow-up)``, or None after telling the member it is gone."""
+        fc = bot_of(interaction).library.corpus.get(self.claim_id)
+        if fc is None or self.index >= len(fc.follow_ups):
+            await reply(interaction, strings.CLAIM_GONE)
+            return None
+        return fc, fc.follow_ups[self.index]

@@ -2,7 +2,13 @@
 
 A service any cog calls (like Red's ``core/modlog``), not a cog. Posting is best effort
 and never raises: a mod-log the bot cannot post in loses no flag or request (they are in
-the database and in ``/flags list``), it only loses the post, and the failure is logged.
+the database and in ``/flags list``), and the failure is logged.
+
+A new flag or request is written together with an outbox row saying its post is owed
+(one transaction, :mod:`bot.store.database`). Posting marks it done. If the bot dies
+between the commit and the post, :func:`post_owed` finds the row at the next start: it
+first looks in the mod-log for the post (the crash may have come just after sending), and
+posts only what is not there, so nothing is lost and nothing is posted twice.
 """
 
 from __future__ import annotations
@@ -16,10 +22,18 @@ from bot.discord_ui import strings
 from bot.logs import get_logger
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.app import FactdeskBot
-    from bot.store.rows import Flag, Request
+    from bot.store.rows import Flag, ModlogPost, Request
 
 log = get_logger(__name__)
+
+# Owed posts settled per start, attempts before an owed post is given up, and how far back
+# the mod-log is read for a post made just before a crash.
+OWED_PER_START = 200
+MAX_ATTEMPTS = 5
+HISTORY_READ = 100
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -130,3 +144,76 @@ async def announce_answered(bot: FactdeskBot, request: Request) -> None:
 async def tell(bot: FactdeskBot, guild_id: int, content: str) -> None:
     """A one-line notice for the moderators (e.g. a digest that could not be posted)."""
     await post(bot, guild_id, content=content)
+
+
+def _title(kind: str, ref_id: int) -> str:
+    template = strings.MOD_FLAG_TITLE if kind == "flag" else strings.MOD_REQUEST_TITLE
+    return template.format(flag_id=ref_id, request_id=ref_id)
+
+
+async def _already_posted(bot: FactdeskBot, owed: list[ModlogPost]) -> dict[int, int]:
+    """Outbox id -> message id, for owed posts the bot's recent mod-log messages show."""
+    found: dict[int, int] = {}
+    if bot.user is None:
+        return found
+    for guild_id in sorted({o.guild_id for o in owed}):
+        channel_id = await _channel_id(bot, guild_id)
+        if channel_id is None:
+            continue
+        wanted = {_title(o.kind, o.ref_id): o.id for o in owed if o.guild_id == guild_id}
+        channel = bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        try:
+            async for message in channel.history(limit=HISTORY_READ):
+                if message.author.id != bot.user.id:
+                    continue
+                for embed in message.embeds:
+                    if embed.title in wanted:
+                        found[wanted[embed.title]] = message.id
+        except discord.HTTPException:
+            log.warning("could not read the mod-log", guild_id=guild_id, exc_info=True)
+    return found
+
+
+async def post_owed(bot: FactdeskBot, *, before: datetime) -> int:
+    """Settle mod-log posts owed since before ``before`` (the bot's start); returns how
+    many went out now. Posts owed after it belong to the handler that is making them."""
+    database = bot.database
+    owed = [
+        o
+        for o in await database.pending_modlog_posts(OWED_PER_START, max_attempts=MAX_ATTEMPTS)
+        if o.created_at < before
+    ]
+    if not owed:
+        return 0
+    posted = 0
+    found = await _already_posted(bot, owed)
+    for item in owed:
+        if item.id in found:
+            await database.mark_modlog_posted(item.id, found[item.id])
+            log.info("owed mod-log post found already posted", kind=item.kind, ref_id=item.ref_id)
+            continue
+        embed: discord.Embed | None = None
+        view: discord.ui.View | None = None
+        if item.kind == "flag":
+            flag = await database.flag(item.guild_id, item.ref_id)
+            if flag is not None:
+                embed, view = flag_embed(bot, flag), render.flag_buttons(flag.id)
+                view = view if flag.status == "open" else None
+        else:
+            request = await database.request(item.guild_id, item.ref_id)
+            if request is not None:
+                embed = render.request_embed(request)
+                view = render.request_buttons(request.id) if request.status == "open" else None
+        message_id = None
+        if embed is not None:
+            message_id = await post(bot, item.guild_id, embed=embed, view=view)
+        if message_id is None:
+            attempts = await database.mark_modlog_failed(item.id)
+            log.warning(
+                "owed mod-log post failed", kind=item.kind, ref_id=item.ref_id, attempts=attempts
+            )
+            continue
+        await database.mark_modlog_posted(item.id, message_id)
+        posted += 1
+        log.info("owed mod-log post made", kind=item.kind, ref_id=item.ref_id)
+    return posted

@@ -2,7 +2,12 @@
 
 Order matters: settings -> logging -> corpus -> database, all before anything touches
 Discord, so a broken corpus directory or an unwritable database fails in a second with one
-clear line instead of after login.
+clear line instead of after login. Failures that come from Discord (unreachable, the token
+rejected at login or by a gateway close 4004 mid-run) are one line too (:func:`fatal_line`),
+or one JSON event under ``FACTDESK_LOG_FORMAT=json``; never a traceback.
+
+SIGHUP: :func:`run` makes it harmless from its first line; the admin cog takes it over for
+corpus reloads. The contract is in :mod:`bot.hangup`.
 """
 
 from __future__ import annotations
@@ -10,13 +15,17 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import threading
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 import yarl
 
+from bot import hangup
 from bot.logs import configure_logging, get_logger
 from bot.settings import Settings
 
@@ -28,6 +37,10 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 MISSING_TOKEN = "error: FACTDESK_DISCORD_TOKEN is not set (see docs/configuration.md)"
+TOKEN_REJECTED = "error: Discord rejected the token (FACTDESK_DISCORD_TOKEN)"
+# Gateway close codes: 4004 authentication failed (a revoked or reset token).
+TOKEN_CLOSE_CODES = frozenset({4004})
+PRIVILEGED_INTENTS_CODE = 4014
 
 
 class StartupError(Exception):
@@ -63,13 +76,41 @@ def load_library(corpus_dir: Path, *, warn: bool = True) -> Library:
     return library
 
 
-async def open_database(path: Path) -> Database:
-    from bot.store.database import Database
+async def open_database(path: Path, *, question_retention_days: int | None = None) -> Database:
+    from bot.store.database import DEFAULT_QUESTION_RETENTION_DAYS, Database
 
+    before = set(threading.enumerate())
     try:
-        return await Database.open(path)
+        return await Database.open(
+            path,
+            question_retention_days=(
+                DEFAULT_QUESTION_RETENTION_DAYS
+                if question_retention_days is None
+                else question_retention_days
+            ),
+        )
     except Exception as error:
+        await _settle_new_sqlite_workers(before)
         raise StartupError(f"error: cannot open database {path}: {error}") from error
+
+
+# aiosqlite names its worker thread after the function it runs.
+_SQLITE_WORKER_SUFFIX = "(_connection_worker_thread)"
+SQLITE_WORKER_SETTLE_SECONDS = 5.0
+
+
+async def _settle_new_sqlite_workers(before: set[threading.Thread]) -> None:
+    """Wait for the worker thread a failed ``aiosqlite.connect`` leaves behind.
+
+    When connecting fails, aiosqlite stops its worker without awaiting it; the thread then
+    answers into the event loop, and if ``asyncio.run`` has closed the loop by then it dies
+    with a "RuntimeError: Event loop is closed" traceback after our one-line error. Joining
+    it while the loop still runs lets it finish quietly. (The tidy fix belongs in the store,
+    or upstream: await the stop of a connection that failed to connect.)
+    """
+    for thread in set(threading.enumerate()) - before:
+        if thread.name.endswith(_SQLITE_WORKER_SUFFIX):
+            await asyncio.to_thread(thread.join, SQLITE_WORKER_SETTLE_SECONDS)
 
 
 @dataclass
@@ -81,7 +122,9 @@ class Resources:
 async def prepare(settings: Settings) -> Resources:
     """Everything the bot needs, made before login."""
     library = load_library(settings.corpus_dir)
-    database = await open_database(settings.database)
+    database = await open_database(
+        settings.database, question_retention_days=settings.question_retention_days
+    )
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     return Resources(library, database)
 
@@ -99,25 +142,102 @@ def make_bot(settings: Settings, resources: Resources) -> FactdeskBot:
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    """Run until ``stop`` is set or the bot ends; always closes the bot and the database."""
+    """Run until ``stop`` is set or the bot ends; always closes the bot and the database.
+
+    A stop that interrupts the login (Discord slow to answer) is still a clean stop: the
+    login's own error is not raised then.
+    """
     assert settings.discord_token is not None
     resources = await prepare(settings)
     try:
-        async with make_bot(settings, resources) as bot:
-            runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
-            stopper = asyncio.create_task(stop.wait())
-            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if stopper in done:
-                log.info("stopping")
-                await bot.close()
-            stopper.cancel()
-            await runner
+        bot = make_bot(settings, resources)
+        try:
+            async with bot:
+                runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+                stopper = asyncio.create_task(stop.wait())
+                done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                if stopper in done:
+                    log.info("stopping")
+                    await bot.close()
+                    runner.cancel()
+                    await asyncio.gather(runner, return_exceptions=True)
+                else:
+                    stopper.cancel()
+                    await runner
+        finally:
+            _mark_stopped(bot)
+            # The admin cog removed its SIGHUP handler on unload: keep SIGHUP harmless.
+            hangup.install(asyncio.get_running_loop())
     finally:
         await resources.database.close()
 
 
+def _mark_stopped(bot: FactdeskBot) -> None:
+    """Tell `factdesk health` the bot is gone (the heartbeat loop has ended with the bot)."""
+    if bot.heartbeat is None:
+        return
+    try:
+        bot.heartbeat.mark_stopped()
+    except OSError as error:
+        log.warning("cannot mark the heartbeat stopped", error=str(error))
+
+
+def fatal_line(error: BaseException, settings: Settings) -> str | None:
+    """The one line that explains why ``run`` or ``sync`` ended with ``error``, or None.
+
+    None means an unexpected error: a bug, which keeps its traceback in the log.
+    """
+    if isinstance(error, StartupError):
+        return str(error)
+    if isinstance(error, discord.LoginFailure):
+        return TOKEN_REJECTED
+    if isinstance(error, discord.ConnectionClosed):
+        if error.code in TOKEN_CLOSE_CODES:
+            return TOKEN_REJECTED
+        if error.code == PRIVILEGED_INTENTS_CODE:
+            return f"error: Discord closed the gateway: {error.reason or 'disallowed intents'}"
+        return f"error: Discord closed the gateway connection (close code {error.code})"
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return "error: Discord refused the gateway intents (enable them in the Developer Portal)"
+    if isinstance(error, discord.GatewayNotFound):
+        return f"error: cannot reach the Discord gateway at {settings.discord_gateway_url}"
+    if isinstance(error, discord.HTTPException):
+        return (
+            f"error: Discord answered HTTP {error.status} at {settings.discord_api_base}: "
+            f"{error.text or error.response.reason}"
+        )
+    if isinstance(error, aiohttp.ClientError | OSError | asyncio.TimeoutError):
+        reason = str(error) or type(error).__name__
+        return f"error: cannot reach Discord at {settings.discord_api_base}: {reason}"
+    return None
+
+
+def report_fatal(line: str, settings: Settings) -> None:
+    """``line`` on stderr, or one JSON log event carrying it under FACTDESK_LOG_FORMAT=json."""
+    if settings.log_format == "json":
+        log.error("fatal", error=line.removeprefix("error: "))
+    else:
+        print(line, file=sys.stderr)
+
+
+def _finish(main: Coroutine[Any, Any, int], settings: Settings) -> int:
+    """Run ``main``; a known failure becomes one line (see :func:`fatal_line`) and exit 1."""
+    try:
+        return asyncio.run(main)
+    except Exception as error:
+        line = fatal_line(error, settings)
+        if line is None:
+            raise
+        report_fatal(line, settings)
+        return 1
+
+
 def run(settings: Settings) -> int:
-    """``factdesk run``: the exit code (0 after SIGINT/SIGTERM, 2 without a token)."""
+    """``factdesk run``: the exit code (0 after SIGINT/SIGTERM, 2 without a token).
+
+    SIGHUP never stops the bot: see :mod:`bot.hangup` for the contract with the admin cog.
+    """
+    hangup.install()
     if settings.discord_token is None or not settings.discord_token.get_secret_value():
         print(MISSING_TOKEN, file=sys.stderr)
         return 2
@@ -127,22 +247,16 @@ def run(settings: Settings) -> int:
         secrets=[settings.discord_token.get_secret_value()],
     )
 
-    async def main() -> None:
+    async def main() -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        hangup.install(loop)
         await serve(settings, stop)
+        return 0
 
-    try:
-        asyncio.run(main())
-    except StartupError as error:
-        print(str(error), file=sys.stderr)
-        return 1
-    except discord.LoginFailure:
-        print("error: Discord rejected the token (FACTDESK_DISCORD_TOKEN)", file=sys.stderr)
-        return 1
-    return 0
+    return _finish(main(), settings)
 
 
 async def sync_commands(settings: Settings, guild_id: int | None) -> int:
@@ -174,11 +288,4 @@ def sync(settings: Settings, guild_id: int | None) -> int:
         level=settings.log_level,
         secrets=[settings.discord_token.get_secret_value()],
     )
-    try:
-        return asyncio.run(sync_commands(settings, guild_id))
-    except StartupError as error:
-        print(str(error), file=sys.stderr)
-        return 1
-    except discord.LoginFailure:
-        print("error: Discord rejected the token (FACTDESK_DISCORD_TOKEN)", file=sys.stderr)
-        return 1
+    return _finish(sync_commands(settings, guild_id), settings)

@@ -57,3 +57,8 @@ class Settings(BaseSettings):
         default=DEFAULT_STATE_DIR / "heartbeat.json",
         description="File the running bot refreshes; `factdesk health` reads it.",
     )
+    question_retention_days: int = Field(
+        default=90,
+        ge=0,
+        description="Days after which member ids in asked questions are erased (0: never).",
+    )

@@ -13,23 +13,22 @@ answered.
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
-from bot import checks, interactions, modlog
+from bot import checks, hangup, interactions, modlog
 from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
 from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import when
 from bot.interactions import reply
 from bot.logs import get_logger
+from bot.options import TextChannelId
 from bot.review import FLAG_COOLDOWN, SYSTEM_ACTOR_ID
 from bot.store.rows import Request
 
@@ -43,9 +42,6 @@ PROBLEMS_SHOWN = 15
 _RELOAD_LOCK = asyncio.Lock()
 
 
-_DANGLING_LINK_FIELD = re.compile(r"follow_ups\[\d+\]\.claim")
-
-
 @dataclass(frozen=True)
 class ReloadOutcome:
     reloaded: bool
@@ -56,34 +52,12 @@ class ReloadOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _file_loads(file: str) -> bool:
-    from bot.core.corpus import parse_fact_check
-
-    path = Path(file)
-    if path.suffix != ".md" or not path.is_file():
-        return False
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return parse_fact_check(text, file)[0] is not None
-
-
 def split_problems(problems: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-    """``(blocking, warnings)``: a dangling follow-up link in a file that loads only warns."""
-    blocking: list[Any] = []
-    warnings: list[Any] = []
-    loads: dict[str, bool] = {}
-    for problem in problems:
-        file = str(getattr(problem, "file", ""))
-        if _DANGLING_LINK_FIELD.fullmatch(getattr(problem, "field", None) or ""):
-            if file not in loads:
-                loads[file] = _file_loads(file)
-            if loads[file]:
-                warnings.append(problem)
-                continue
-        blocking.append(problem)
-    return blocking, warnings
+    """``(blocking, warnings)``, decided by :func:`bot.core.corpus.split_problems`."""
+    from bot.core.corpus import split_problems as core_split_problems
+
+    blocking, warnings = core_split_problems(problems)
+    return list(blocking), list(warnings)
 
 
 async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
@@ -146,33 +120,6 @@ def describe_outcome(outcome: ReloadOutcome) -> str:
     return limits.shorten(text, limits.MESSAGE_CONTENT)
 
 
-class ChannelIdTransformer(app_commands.Transformer):
-    """A text or announcement channel option, read as its id (all the settings keep).
-
-    Taking the id alone means the command never depends on the channel being in the cache
-    or resolved in full.
-    """
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.channel
-
-    @property
-    def channel_types(self) -> list[discord.ChannelType]:
-        return [discord.ChannelType.text, discord.ChannelType.news]
-
-    async def transform(self, interaction: discord.Interaction, value: object, /) -> int:
-        # Discord only offers this server's channels; a forged id of another server's
-        # channel is refused, never stored.
-        channel_id = int(getattr(value, "id", value))  # type: ignore[call-overload]
-        if not checks.channel_of_this_guild(interaction, channel_id):
-            raise checks.Refused("settings modlog", "", strings.SETTINGS_CHANNEL_ELSEWHERE)
-        return channel_id
-
-
-ChannelId = app_commands.Transform[int, ChannelIdTransformer]
-
-
 class Admin(commands.Cog):
     settings_group = checks.group("settings", strings.SETTINGS_DESCRIPTION, MANAGER)
     corpus_group = checks.group("corpus", strings.CORPUS_DESCRIPTION, MANAGER)
@@ -190,8 +137,27 @@ class Admin(commands.Cog):
             log.info("SIGHUP reload unavailable here")
         else:
             self._sighup_installed = True
+            # A SIGHUP during start-up was queued by bot.hangup: the corpus loaded at start
+            # may predate the edit it announced, so reload once now.
+            if hangup.take_pending():
+                self._on_sighup()
+
+        self.purge_old_question_authors.start()
+
+    @tasks.loop(hours=24)
+    async def purge_old_question_authors(self) -> None:
+        """FACTDESK_QUESTION_RETENTION_DAYS, kept while the bot runs for months: once a day
+        (and at open, in the store) member ids of older asked questions are erased."""
+        try:
+            erased = await self.bot.database.purge_old_question_authors()
+        except Exception:
+            log.exception("could not erase old question authors")
+        else:
+            if erased:
+                log.info("old question authors erased", count=erased)
 
     async def cog_unload(self) -> None:
+        self.purge_old_question_authors.cancel()
         if self._sighup_installed:
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
             self._sighup_installed = False
@@ -206,7 +172,7 @@ class Admin(commands.Cog):
     @app_commands.describe(channel=strings.SETTINGS_MODLOG_CHANNEL_OPTION)
     @checks.needs(MANAGER)
     async def settings_modlog(
-        self, interaction: discord.Interaction, channel: ChannelId | None = None
+        self, interaction: discord.Interaction, channel: TextChannelId | None = None
     ) -> None:
         guild_id = checks.in_guild(interaction)
         await interactions.defer_private(interaction)

@@ -31,6 +31,7 @@ from bot.discord_ui import limits, strings
 from bot.discord_ui.digest import DigestMessage, is_digest_text, message_nonce, render_digest
 from bot.interactions import reply
 from bot.logs import get_logger
+from bot.options import TextChannelId
 from bot.store.digest import DigestSlot, DigestStore
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ POST_CONCURRENCY = 8
 DIGEST_WINDOW = timedelta(days=1)
 # How far back an unconfirmed digest is looked for in its channel.
 RECONCILE_HISTORY = 50
-TEXT_CHANNEL_TYPES = frozenset({discord.ChannelType.text, discord.ChannelType.news})
 
 
 def utcnow() -> datetime:
@@ -76,37 +76,6 @@ needs_manager = checks.needs(
 
 def _shown_time(moment: datetime) -> str:
     return discord.utils.format_dt(moment, "F")
-
-
-class DigestChannel(app_commands.Transformer):
-    """A channel option offering only text and announcement channels."""
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.channel
-
-    @property
-    def channel_types(self) -> list[discord.ChannelType]:
-        return [discord.ChannelType.text, discord.ChannelType.news]
-
-    async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
-        # Discord only offers this server's channels; a forged id of another server's
-        # channel is refused, never stored.
-        channel_id = int(getattr(value, "id", value))
-        if not checks.channel_of_this_guild(interaction, channel_id):
-            raise checks.Refused("digest set", "", strings.SETTINGS_CHANNEL_ELSEWHERE)
-        return value
-
-
-def channel_type(interaction: discord.Interaction, channel: Any) -> discord.ChannelType | None:
-    """The type of a channel option: from Discord's resolved data, else the guild cache.
-
-    ``None`` when neither knows it; the option's channel_types already limited the choice.
-    """
-    found = getattr(channel, "type", None)
-    if found is None and interaction.guild is not None:
-        found = getattr(interaction.guild.get_channel(channel.id), "type", None)
-    return found if isinstance(found, discord.ChannelType) else None
 
 
 # --- the cog --------------------------------------------------------------------------------
@@ -400,16 +369,12 @@ class Digest(commands.Cog):
     async def digest_set(
         self,
         interaction: discord.Interaction,
-        channel: app_commands.Transform[app_commands.AppCommandChannel, DigestChannel],
+        channel: TextChannelId,
         time: app_commands.Range[str, 1, 10] = "09:00",
         timezone: app_commands.Range[str, 1, 64] = schedule.DEFAULT_TIMEZONE,
         quiet_day: str = "note",
     ) -> None:
         guild_id = checks.in_guild(interaction, strings.DIGEST_GUILD_ONLY)
-        kind = channel_type(interaction, channel)
-        if kind is not None and kind not in TEXT_CHANNEL_TYPES:
-            await reply(interaction, strings.DIGEST_BAD_CHANNEL)
-            return
         try:
             post_time = schedule.parse_post_time(time)
         except schedule.ScheduleError:
@@ -425,7 +390,7 @@ class Digest(commands.Cog):
             interaction,
             self.store.save_config(
                 guild_id,
-                channel_id=channel.id,
+                channel_id=channel,
                 post_time=post_time,
                 timezone=zone.key,
                 quiet_day="skip" if quiet_day == "skip" else "note",
@@ -436,7 +401,7 @@ class Digest(commands.Cog):
         await reply(
             interaction,
             strings.DIGEST_SAVED.format(
-                channel_id=channel.id,
+                channel_id=channel,
                 time=post_time.strftime("%H:%M"),
                 timezone=zone.key,
                 next=_shown_time(next_post(config, now)),

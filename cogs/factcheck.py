@@ -23,7 +23,14 @@ from bot import interactions, review
 from bot.core.matching import EmptyQuestionError, MatchResult
 from bot.core.models import FactCheck
 from bot.discord_ui import custom_ids, embeds, limits, strings, views
-from bot.interactions import HandledItem, bot_of, reply, within_deadline
+from bot.interactions import (
+    ClaimItem,
+    FollowUpItem,
+    HandledItem,
+    bot_of,
+    reply,
+    within_deadline,
+)
 from bot.logs import get_logger
 
 if TYPE_CHECKING:
@@ -121,21 +128,10 @@ async def record_request(
 # --- buttons --------------------------------------------------------------------------------
 
 
-class OpenButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.OPEN):
+class OpenButton(ClaimItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.OPEN):
     """A nearest entry, a context card's or a digest's fact-check: the answer, privately."""
 
     log_name = "open"
-
-    def __init__(self, button: discord.ui.Button, claim_id: str) -> None:
-        super().__init__(button)
-        self.claim_id = claim_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> OpenButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item, match["claim"])
 
     async def run(self, interaction: discord.Interaction) -> None:
         fc = _claim(interaction, self.claim_id)
@@ -146,30 +142,17 @@ class OpenButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], templat
 
 
 class FollowUpButton(
-    HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.FOLLOW_UP
+    FollowUpItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.FOLLOW_UP
 ):
     """ "Want to dive deeper?": the follow-up's fact-check, or an offer to request one."""
 
     log_name = "fu"
 
-    def __init__(self, button: discord.ui.Button, claim_id: str, index: int) -> None:
-        super().__init__(button)
-        self.claim_id = claim_id
-        self.index = index
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> FollowUpButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item, match["claim"], int(match["index"]))
-
     async def run(self, interaction: discord.Interaction) -> None:
-        fc = _claim(interaction, self.claim_id)
-        if fc is None or self.index >= len(fc.follow_ups):
-            await reply(interaction, strings.CLAIM_GONE)
+        found = await self.follow_up(interaction)
+        if found is None:
             return
-        follow_up = fc.follow_ups[self.index]
+        fc, follow_up = found
         target = _claim(interaction, follow_up.claim) if follow_up.claim else None
         if target is not None:
             await open_privately(interaction, target)
@@ -266,30 +249,17 @@ class RequestAskedButton(
 
 
 class RequestFollowUpButton(
-    HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.REQUEST_FOLLOW_UP
+    FollowUpItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.REQUEST_FOLLOW_UP
 ):
     """ "Request a fact-check" for a follow-up question the corpus does not answer yet."""
 
     log_name = "req"
 
-    def __init__(self, button: discord.ui.Button, claim_id: str, index: int) -> None:
-        super().__init__(button)
-        self.claim_id = claim_id
-        self.index = index
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> RequestFollowUpButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item, match["claim"], int(match["index"]))
-
     async def run(self, interaction: discord.Interaction) -> None:
-        fc = _claim(interaction, self.claim_id)
-        if fc is None or self.index >= len(fc.follow_ups):
-            await reply(interaction, strings.CLAIM_GONE)
-            return
-        await record_request(interaction, fc.follow_ups[self.index].question, from_claim=fc.id)
+        found = await self.follow_up(interaction)
+        if found is not None:
+            fc, follow_up = found
+            await record_request(interaction, follow_up.question, from_claim=fc.id)
 
 
 class PostButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.POST):

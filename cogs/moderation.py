@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -29,7 +30,7 @@ from bot import checks, interactions, modlog, review
 from bot.checks import MODERATOR
 from bot.discord_ui import custom_ids, limits, strings
 from bot.discord_ui import moderation as render
-from bot.interactions import HandledItem, ModalForm, bot_of, build_modal, reply
+from bot.interactions import ClaimItem, HandledItem, ModalForm, bot_of, build_modal, reply
 from bot.logs import get_logger
 from bot.review import FLAG_COOLDOWN
 from bot.store.rows import FLAG_STATUSES, Dispute, FlagOutcome, FlagStatus, NewFlag
@@ -49,21 +50,10 @@ REQUEST_QUESTION_CHARS = 300
 DUPLICATE_CHECK_SECONDS = 1.0
 
 
-class FlagButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.FLAG):
+class FlagButton(ClaimItem, discord.ui.DynamicItem[discord.ui.Button], template=custom_ids.FLAG):
     """ "Flag as disputed": opens the reason form."""
 
     log_name = "flag"
-
-    def __init__(self, button: discord.ui.Button, claim_id: str) -> None:
-        super().__init__(button)
-        self.claim_id = claim_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> FlagButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item, match["claim"])
 
     async def run(self, interaction: discord.Interaction) -> None:
         interactions.outcome(interaction).claim_id = self.claim_id
@@ -227,8 +217,21 @@ class Moderation(commands.Cog):
         self.bot.add_dynamic_items(FlagButton, ModButton)
         self.bot.add_modal_forms(*FORMS)
         self.bot.tree.add_command(self.flag_menu)
+        self._owed = asyncio.create_task(self._post_owed(datetime.now(UTC)))
+
+    async def _post_owed(self, started: datetime) -> None:
+        """Posts a crash left owed (committed, never posted): settled once connected."""
+        await self.bot.wait_until_ready()
+        try:
+            posted = await modlog.post_owed(self.bot, before=started)
+        except Exception:
+            log.exception("could not settle owed mod-log posts")
+        else:
+            if posted:
+                log.info("owed mod-log posts made", count=posted)
 
     async def cog_unload(self) -> None:
+        self._owed.cancel()
         self.bot.remove_dynamic_items(FlagButton, ModButton)
         self.bot.remove_modal_forms(*FORMS)
         self.bot.tree.remove_command(self.flag_menu.name, type=self.flag_menu.type)

@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.paths import BUNDLED_CORPUS_DIR
+from bot.cli.common import clean_unicode, shown
 
 if TYPE_CHECKING:
     from bot.core.library import Library
@@ -65,18 +65,25 @@ def _corpus_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--corpus",
         type=Path,
-        default=BUNDLED_CORPUS_DIR,
+        default=None,
         metavar="PATH",
         help="a corpus directory, or a .jsonl / ClaimReview .json file "
-        "(default: the bundled data/claims)",
+        "(default: FACTDESK_CORPUS_DIR, else the bundled data/claims)",
     )
+
+
+def corpus_path(args: argparse.Namespace) -> Path:
+    """``--corpus`` when given, else ``FACTDESK_CORPUS_DIR`` (as ``factdesk run`` reads it)."""
+    from bot.cli.common import corpus_setting
+
+    return Path(args.corpus) if args.corpus is not None else corpus_setting()
 
 
 def _load(path: Path) -> Library | None:
     from bot.core.library import Library
 
     if not path.exists():
-        print(f"error: no corpus at {path}", file=sys.stderr)
+        print(f"error: no corpus at {shown(str(path))}", file=sys.stderr)
         return None
     library, problems = Library.load(path)
     if problems:
@@ -99,7 +106,7 @@ def _load(path: Path) -> Library | None:
 def handle_ask(args: argparse.Namespace) -> int:
     from bot.core.matching import EmptyQuestionError
 
-    library = _load(args.corpus)
+    library = _load(corpus_path(args))
     if library is None:
         return EXIT_BAD_INPUT
     try:
@@ -113,7 +120,7 @@ def handle_ask(args: argparse.Namespace) -> int:
     fact_check = library.corpus.get(best.claim_id) if best else None
     if args.json:
         payload = _answer_json(library, result, fact_check)
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print(_json_text(payload, indent=2))
     elif fact_check is None:
         _print_no_match(result, sys.stdout)
     else:
@@ -171,7 +178,7 @@ def _print_answer(library: Library, fc: FactCheck, out: TextIO) -> None:
 
 
 def _print_no_match(result: MatchResult, out: TextIO) -> None:
-    out.write(f"No fact-check in the corpus answers: {result.query.strip()}\n")
+    out.write(f"No fact-check in the corpus answers: {shown(result.query.strip())}\n")
     nearest = result.nearest(3)
     if nearest:
         out.write("Nearest fact-checks:\n")
@@ -197,6 +204,11 @@ def _answer_json(library: Library, result: MatchResult, fc: FactCheck | None) ->
     return payload
 
 
+def _json_text(payload: Any, indent: int | None = None) -> str:
+    """``payload`` as JSON that is always valid UTF-8: lone surrogates become U+FFFD."""
+    return clean_unicode(json.dumps(payload, ensure_ascii=False, indent=indent))
+
+
 def _match_json(match: Any) -> dict[str, Any]:
     return {"id": match.claim_id, "question": match.question, "score": match.score}
 
@@ -214,9 +226,9 @@ def handle_search(args: argparse.Namespace) -> int:
         print("error: --k must be at least 1", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.queries is not None and not args.queries.is_file():
-        print(f"error: no queries file at {args.queries}", file=sys.stderr)
+        print(f"error: no queries file at {shown(str(args.queries))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    library = _load(args.corpus)
+    library = _load(corpus_path(args))
     if library is None:
         return EXIT_BAD_INPUT
     if args.queries is not None:
@@ -227,7 +239,8 @@ def handle_search(args: argparse.Namespace) -> int:
         print("error: the text is empty", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
-        print(json.dumps({"query": args.text, "matches": [_match_json(m) for m in result.matches]}))
+        matches = [_match_json(m) for m in result.matches]
+        print(_json_text({"query": args.text, "matches": matches}))
     else:
         for rank, match in enumerate(result.matches, start=1):
             print(f"{rank}. {match.score:.3f}  {match.claim_id}  {match.question}")
@@ -250,5 +263,5 @@ def _search_many(library: Library, path: Path, k: int) -> int:
                 matches = library.matcher.match(query, k=k).matches
             except EmptyQuestionError:
                 matches = ()
-            print(json.dumps({"query_id": query_id, "matches": [_match_json(m) for m in matches]}))
+            print(_json_text({"query_id": query_id, "matches": [_match_json(m) for m in matches]}))
     return EXIT_ANSWERED

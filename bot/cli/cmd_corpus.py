@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.paths import BUNDLED_CORPUS_DIR
+from bot.cli.common import corpus_setting, shown
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,10 +28,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "path",
         type=Path,
         nargs="?",
-        default=BUNDLED_CORPUS_DIR,
+        default=None,
         metavar="DIR",
         help="directory of *.md files, or a .jsonl / ClaimReview .json file "
-        "(default: the bundled data/claims)",
+        "(default: FACTDESK_CORPUS_DIR, else the bundled data/claims)",
     )
     check.set_defaults(handler=handle_check)
 
@@ -55,14 +55,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def handle_check(args: argparse.Namespace) -> int:
     from bot.core.corpus import load_corpus
 
+    path = args.path if args.path is not None else corpus_setting()
     started = time.perf_counter()
-    report = load_corpus(args.path)
+    report = load_corpus(path)
     elapsed = time.perf_counter() - started
     for problem in report.problems:
         print(problem)
     files = len({problem.file for problem in report.problems})
     print(
-        f"{args.path}: {_plural(len(report.corpus), 'fact-check')} loaded, "
+        f"{path}: {_plural(len(report.corpus), 'fact-check')} loaded, "
         f"{_plural(len(report.problems), 'problem')} in {_plural(files, 'file')} "
         f"({elapsed:.2f} s)"
     )
@@ -73,10 +74,19 @@ def handle_import(args: argparse.Namespace) -> int:
     from bot.core.importers import read_import_file, write_fact_checks
 
     if not args.file.is_file():
-        print(f"{args.file}: no such file", file=sys.stderr)
+        print(f"{shown(str(args.file))}: no such file", file=sys.stderr)
+        return 2
+    out_problem = _out_dir_problem(args.out)
+    if out_problem is not None:
+        print(f"error: --out {shown(str(args.out))}: {out_problem}", file=sys.stderr)
         return 2
     fact_checks, problems = read_import_file(args.file, args.format)
-    written, write_problems = write_fact_checks(fact_checks, args.out, overwrite=args.force)
+    try:
+        written, write_problems = write_fact_checks(fact_checks, args.out, overwrite=args.force)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"error: cannot write to --out {shown(str(args.out))}: {reason}", file=sys.stderr)
+        return 2
     for problem in problems + write_problems:
         print(problem)
     print(
@@ -84,6 +94,16 @@ def handle_import(args: argparse.Namespace) -> int:
         f"{_plural(len(problems) + len(write_problems), 'problem')}"
     )
     return 0 if not problems and not write_problems else 1
+
+
+def _out_dir_problem(out: Path) -> str | None:
+    """Why ``out`` cannot be (or become) the directory to write into, or None."""
+    if out.exists():
+        return None if out.is_dir() else "is a file, not a directory"
+    for parent in out.parents:
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is a file, not a directory"
+    return None
 
 
 def _plural(count: int, noun: str) -> str:

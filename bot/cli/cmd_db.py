@@ -32,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     backup.set_defaults(handler=handle_backup)
 
+    purge = actions.add_parser(
+        "purge-user", help="remove or anonymise every stored trace of a member (by user id)"
+    )
+    purge.add_argument("user_id", type=int, metavar="ID")
+    purge.set_defaults(handler=handle_purge_user)
+
     restore = actions.add_parser("restore", help="replace the database with a backup (bot stopped)")
     restore.add_argument("path", type=Path, metavar="BACKUP")
     restore.set_defaults(handler=handle_restore)
@@ -40,15 +46,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def database_path(args: argparse.Namespace) -> Path:
     if args.database is not None:
         return Path(args.database)
-    from bot.settings import Settings
+    from bot.cli.common import load_settings
 
-    return Settings().database
+    return load_settings().database
 
 
 def handle_upgrade(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.store.database import Database
+    from bot.store.database import Database, StoreError
     from bot.store.maintenance import MaintenanceError, file_version
 
     path = database_path(args)
@@ -66,6 +72,9 @@ def handle_upgrade(args: argparse.Namespace) -> int:
 
     try:
         after = asyncio.run(upgrade())
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except Exception as error:
         print(f"error: cannot upgrade {path}: {error}", file=sys.stderr)
         return 1
@@ -86,7 +95,14 @@ def handle_status(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     pending = latest_version() - version
-    state = "up to date" if pending <= 0 else "run `factdesk db upgrade`"
+    if pending < 0:
+        print(
+            f"error: {path}: schema version {version} is newer than this factdesk "
+            f"({latest_version()}); upgrade factdesk first",
+            file=sys.stderr,
+        )
+        return 1
+    state = "up to date" if pending == 0 else "run `factdesk db upgrade`"
     print(f"{path}: schema version {version}, latest {latest_version()} ({state})")
     return 0
 
@@ -114,4 +130,37 @@ def handle_restore(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"restored {path} from {args.path} (schema version {version})")
+    return 0
+
+
+def handle_purge_user(args: argparse.Namespace) -> int:
+    """A member's deletion request: what :meth:`Database.purge_user` did, one line each."""
+    import asyncio
+
+    from bot.store.database import Database, StoreError
+
+    path = database_path(args)
+    if args.user_id <= 0:
+        print(f"error: {args.user_id} is not a Discord user id", file=sys.stderr)
+        return 2
+
+    async def purge() -> dict[str, int]:
+        database = await Database.open(path)
+        try:
+            return await database.purge_user(args.user_id)
+        finally:
+            await database.close()
+
+    try:
+        done = asyncio.run(purge())
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        print(f"error: cannot purge user {args.user_id} from {path}: {error}", file=sys.stderr)
+        return 1
+    print(f"purged user {args.user_id} from {path}:")
+    for label, count in done.items():
+        print(f"  {label}: {count}")
+    print("  audit entries of moderators' actions are kept (docs/configuration.md)")
     return 0

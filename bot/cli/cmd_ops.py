@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
+
+from bot.cli.common import CliError, load_settings
 
 if TYPE_CHECKING:
     import discord
@@ -95,11 +98,12 @@ def handle_health(args: argparse.Namespace) -> int:
 
     path = args.heartbeat_file
     if path is None:
-        settings = _load_settings_quietly()
-        if settings is None:
-            print("unhealthy: the settings do not load (run `factdesk doctor`)")
+        # Exit 1, not 2, even for bad settings: Docker reserves a HEALTHCHECK exit of 2.
+        try:
+            path = load_settings().heartbeat_file
+        except CliError as error:
+            print(f"unhealthy: {error}")
             return 1
-        path = settings.heartbeat_file
     try:
         state = read_heartbeat(path)
     except HeartbeatError as error:
@@ -108,17 +112,6 @@ def handle_health(args: argparse.Namespace) -> int:
     health = assess(state, datetime.now(UTC), args.max_age)
     print(health.summary)
     return 0 if health.healthy else 1
-
-
-def _load_settings_quietly() -> Settings | None:
-    from pydantic import ValidationError
-
-    from bot.settings import Settings
-
-    try:
-        return Settings()
-    except ValidationError:
-        return None
 
 
 # --- invite-url ---------------------------------------------------------------------------
@@ -184,34 +177,72 @@ class Finding:
         return line if self.fix is None else f"{line}\n      fix: {self.fix}"
 
 
-def env_name(field: str) -> str:
-    return f"FACTDESK_{field.upper()}"
-
-
 def check_settings() -> tuple[Settings | None, list[Finding]]:
     """Build the settings the way ``factdesk run`` does; each invalid value is a finding."""
-    from pydantic import ValidationError
-
+    from bot.cli.common import settings_errors, settings_problems
     from bot.settings import Settings
 
     try:
         settings = Settings()
-    except ValidationError as error:
-        findings = []
-        for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
-            findings.append(
-                Finding(
-                    "FAIL",
-                    "settings",
-                    f"{env_name(field)}: {problem['msg']}",
-                    f"correct {env_name(field)} in the environment or .env "
-                    "(see docs/configuration.md)",
-                )
-            )
+    except settings_errors() as error:
+        findings = [
+            Finding("FAIL", "settings", f"{p.variable}: {p.problem}", p.fix)
+            for p in settings_problems(error)
+        ]
         return None, findings
     source = "environment and ./.env" if Path(".env").is_file() else "environment (no ./.env)"
     return settings, [Finding("ok", "settings", f"loaded from the {source}")]
+
+
+def dotenv_names(path: Path) -> list[str]:
+    """The variable names a ``.env`` file sets (``NAME=value`` / ``export NAME=value``)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    names = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name = line.split("=", 1)[0].strip().removeprefix("export ").strip()
+        if name:
+            names.append(name)
+    return names
+
+
+def check_unknown_variables(environ: Mapping[str, str], env_file: Path | None) -> list[Finding]:
+    """A warning for each ``FACTDESK_*`` name that no setting reads: most often a typo.
+
+    The settings ignore unknown names, so ``FACTDESK_CORPUS=...`` would silently serve the
+    bundled corpus; the doctor names it and the closest real variable.
+    """
+    import difflib
+
+    from bot.cli.common import env_name, shown
+    from bot.settings import Settings
+
+    known = sorted(env_name(field) for field in Settings.model_fields)
+    sources: dict[str, str] = {}
+    for name in environ:
+        sources.setdefault(name, "the environment")
+    if env_file is not None and env_file.is_file():
+        for name in dotenv_names(env_file):
+            sources.setdefault(name, str(env_file))
+    findings = []
+    for name, source in sorted(sources.items()):
+        if not name.upper().startswith("FACTDESK_") or name.upper() in known:
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else "no setting reads it"
+        fix = (
+            f"rename it to {close[0]}"
+            if close
+            else "remove it (docs/configuration.md lists them all)"
+        )
+        message = f"unknown variable {shown(name, 80)} (in {shown(source, 80)}): {hint}"
+        findings.append(Finding("warn", "settings", message, fix))
+    return findings
 
 
 def check_token(settings: Settings) -> Finding:
@@ -268,11 +299,15 @@ def check_corpus(path: Path) -> list[Finding]:
 async def check_database(path: Path) -> list[Finding]:
     """Open (creating and migrating, as ``factdesk run`` would) and probe the database."""
     from bot.heartbeat import database_write_problem
-    from bot.store.database import Database
+    from bot.store.database import Database, DatabaseUnusable
 
     fix = "point FACTDESK_DATABASE at a file in a directory this user can write"
     try:
         database = await Database.open(path)
+    except DatabaseUnusable as error:
+        # Read-only, damaged or newer than the code: the message names the file already.
+        fix = "restore a backup (`factdesk db restore`), fix the file's mode, or upgrade factdesk"
+        return [Finding("FAIL", "database", str(error), fix)]
     except Exception as error:
         return [Finding("FAIL", "database", f"cannot open {path}: {error}", fix)]
     try:
@@ -309,8 +344,13 @@ def check_heartbeat_file(path: Path) -> Finding:
 
 def run_doctor() -> list[Finding]:
     import asyncio
+    import os
+
+    from bot.settings import Settings
 
     settings, findings = check_settings()
+    env_file = Settings.model_config.get("env_file")
+    findings.extend(check_unknown_variables(os.environ, Path(str(env_file)) if env_file else None))
     if settings is None:
         return findings
     findings.append(check_token(settings))

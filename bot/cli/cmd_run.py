@@ -19,14 +19,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle_run(args: argparse.Namespace) -> int:
-    from bot.runner import run
-    from bot.settings import Settings
+    from bot import hangup
 
-    return run(Settings())
+    # Before importing discord (a second or so): SIGHUP must not stop a starting bot.
+    hangup.install()
+    from bot.cli.common import load_settings
+    from bot.runner import run
+
+    return run(load_settings())
 
 
 def handle_sync(args: argparse.Namespace) -> int:
+    from bot.cli.common import load_settings
     from bot.runner import sync
-    from bot.settings import Settings
 
-    return sync(Settings(), args.guild)
+    return sync(load_settings(), args.guild)

@@ -13,7 +13,6 @@ through :mod:`bot.core.importers`, without one file per claim.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 import zlib
@@ -28,14 +27,34 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.core.corpus_file import (
+    FENCE,
+    MAX_FILE_BYTES,
+    Problem,
+    read_regular_file,
+    render_fact_check,
+)
+from bot.core.importers import iter_jsonl, read_import_file
 from bot.core.models import CITATION_RE, FactCheck
 
-FENCE = "+++"
+# Defined in bot.core.corpus_file; importable from here as before.
+__all__ = [
+    "DATASET_SUFFIXES",
+    "FENCE",
+    "MAX_FILE_BYTES",
+    "Corpus",
+    "CorpusPacker",
+    "LoadReport",
+    "Problem",
+    "iter_file",
+    "load_corpus",
+    "parse_fact_check",
+    "render_fact_check",
+    "split_problems",
+]
+
 # Files loaded straight through the importers instead of as a directory of entries.
 DATASET_SUFFIXES = frozenset({".jsonl", ".json"})
-# A fact-check is a few kilobytes; a file this large is a mistake (a pasted dump, a binary),
-# and reading it whole would only slow the loader down.
-MAX_FILE_BYTES = 1024 * 1024
 
 _TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TABLE_HEADER_RE = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$")
@@ -45,22 +64,6 @@ _KEY_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
 _HEADING_RE = re.compile(r"^##(?!#)\s*(.*?)(?:\s+#+)?\s*$")
 # Fields that the Markdown body supplies; the front matter must not set them.
 _BODY_FIELDS = ("summary", "sections")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with one file of the corpus."""
-
-    file: str
-    line: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
 
 
 class Corpus:
@@ -573,6 +576,23 @@ def load_corpus(path: Path) -> LoadReport:
     return LoadReport(Corpus(final), problems)
 
 
+def split_problems(problems: Iterable[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """``(blocking, warnings)``: which problems of a load refuse a ``/corpus reload``.
+
+    A start serves every entry that loads and prints every problem; a reload swaps the new
+    corpus in only when no entry would be lost. So a problem blocks a reload only when its
+    entry was left out (a file that does not parse, a record with no claim). A problem whose
+    entry still loaded (:attr:`Problem.warning`: a follow-up link dropped, a dataset record
+    loaded without a date as checked on ``UNDATED``, a record kept without its malformed
+    link) is a warning and never blocks: the same file loads at start and on reload.
+    """
+    blocking: list[Problem] = []
+    warnings: list[Problem] = []
+    for problem in problems:
+        (warnings if problem.warning else blocking).append(problem)
+    return blocking, warnings
+
+
 def _load_file(path: Path) -> LoadReport:
     problems: list[Problem] = []
     return LoadReport(Corpus.packed(iter_file(path, problems)), problems)
@@ -584,8 +604,6 @@ def iter_file(path: Path, problems: list[Problem]) -> Iterator[FactCheck]:
     Problems are appended to ``problems`` as they are found; a repeated id keeps the first
     record. A ``.jsonl`` file is streamed (such files hold up to millions of claims).
     """
-    from bot.core.importers import iter_jsonl, read_import_file
-
     name = str(path)
     seen: set[str] = set()
     try:
@@ -611,25 +629,16 @@ def iter_file(path: Path, problems: list[Problem]) -> Iterator[FactCheck]:
 
 
 def _read_text(file: Path) -> tuple[str | None, Problem | None]:
-    name = str(file)
-    try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            message = (
-                f"file is {size / 1_000_000:.1f} MB; a fact-check file may be at most "
-                f"{MAX_FILE_BYTES // 1024} KiB"
-            )
-            return None, Problem(name, None, None, message)
-        data = file.read_bytes()
-    except OSError as error:
-        return None, Problem(name, None, None, f"cannot read the file: {error.strerror}")
+    data, problem = read_regular_file(file)
+    if data is None:
+        return None, problem
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         byte = data[error.start : error.start + 1].hex()
         message = f"not valid UTF-8 (byte 0x{byte}); save the file as UTF-8"
-        return None, Problem(name, line, None, message)
+        return None, Problem(str(file), line, None, message)
 
 
 def _drop_duplicates(
@@ -659,57 +668,8 @@ def _check_follow_up_links(
             continue
         line = located.key_line(("follow_ups", index, "claim")) if located else None
         message = f"names {follow_up.claim!r}, which is not in the corpus (link dropped)"
-        problems.append(Problem(name, line, f"follow_ups[{index}].claim", message))
+        problems.append(Problem(name, line, f"follow_ups[{index}].claim", message, warning=True))
         follow_ups[index] = follow_up.model_copy(update={"claim": None})
     if not problems:
         return fc, []
     return fc.model_copy(update={"follow_ups": tuple(follow_ups)}), problems
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def render_fact_check(fc: FactCheck) -> str:
-    """Write ``fc`` in the corpus file format; parsing the result gives ``fc`` back."""
-    out = [FENCE]
-    out.append(f"id = {_toml_str(fc.id)}")
-    out.append(f"question = {_toml_str(fc.question)}")
-    out.append(f"language = {_toml_str(fc.language)}")
-    out.append(f"checked_on = {fc.checked_on.isoformat()}")
-    if fc.updated_on is not None:
-        out.append(f"updated_on = {fc.updated_on.isoformat()}")
-    if fc.verdict is not None:
-        out.append(f"verdict = {_toml_str(fc.verdict)}")
-    if fc.claimant is not None:
-        out.append(f"claimant = {_toml_str(fc.claimant)}")
-    if fc.external_id is not None:
-        out.append(f"external_id = {_toml_str(fc.external_id)}")
-    for name, values in (("aliases", fc.aliases), ("tags", fc.tags)):
-        if values:
-            out.append(f"{name} = [")
-            out.extend(f"    {_toml_str(value)}," for value in values)
-            out.append("]")
-    for source in fc.sources:
-        out += ["", "[[sources]]", f"number = {source.number}"]
-        out.append(f"title = {_toml_str(source.title)}")
-        if source.publisher is not None:
-            out.append(f"publisher = {_toml_str(source.publisher)}")
-        if source.published is not None:
-            out.append(f"published = {source.published.isoformat()}")
-        if source.url is not None:
-            out.append(f"url = {_toml_str(str(source.url))}")
-    for follow_up in fc.follow_ups:
-        out += ["", "[[follow_ups]]", f"question = {_toml_str(follow_up.question)}"]
-        if follow_up.claim is not None:
-            out.append(f"claim = {_toml_str(follow_up.claim)}")
-    out += [FENCE, "", fc.summary]
-    for section in fc.sections:
-        # a heading is one line in Markdown
-        heading = re.sub(r"\s*[\r\n]+\s*", " ", section.heading)
-        out += ["", f"## {heading}", "", section.body]
-    return "\n".join(out) + "\n"
-
-
-def _toml_str(value: str) -> str:
-    # A JSON string is a TOML basic string, except that TOML also forbids a raw DEL.
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")

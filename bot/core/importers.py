@@ -8,7 +8,7 @@ Two inputs are understood:
 * **JSONL** with the fields of ``../shared/datasets/*/vclaims.jsonl`` (``id``, ``claim``,
   ``title``, ``subtitle``, ``author``, ``speaker``, ``rating``, ``date``, ``url``).
 
-A record that lacks a required field is reported as a :class:`~bot.core.corpus.Problem`
+A record that lacks a required field is reported as a :class:`~bot.core.corpus_file.Problem`
 and skipped; the others import. Foreign ids are kept verbatim in ``external_id`` and a
 valid slug is derived for ``id`` (see :func:`slug_for`). ``docs/corpus-format.md`` lists
 which field lands where.
@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot.core.corpus import Problem, render_fact_check
+from bot.core.corpus_file import Problem, render_fact_check
 from bot.core.models import CLAIM_ID_PATTERN, FactCheck
 
 ImportFormat = Literal["claimreview", "jsonl"]
@@ -221,7 +221,11 @@ def _from_vclaim(
         if undated is None:
             return None, Problem(origin, line, "date", message)
         date_problem = Problem(
-            origin, line, "date", f"{message}: loaded as checked on {undated.isoformat()}"
+            origin,
+            line,
+            "date",
+            f"{message}: loaded as checked on {undated.isoformat()}",
+            warning=True,
         )
         checked_on = undated
 
@@ -259,7 +263,8 @@ def _from_vclaim(
             # a malformed link should not cost the claim: keep it without the link
             source.pop("url", None)
             try:
-                return FactCheck.model_validate(data), Problem(origin, line, "url", message)
+                kept = Problem(origin, line, "url", message, warning=True)
+                return FactCheck.model_validate(data), kept
             except ValidationError as again:
                 where, message = _validation_message(again)
         return None, Problem(origin, line, where, message)

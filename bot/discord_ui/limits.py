@@ -237,16 +237,17 @@ def neutralise_mentions(text: str) -> str:
     return _MENTION.sub("@\u200b\\1", text)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _INLINE_MARKUP = re.compile(r"[\\*_~|`\[\]]")
 _LINE_START_MARKUP = re.compile(r"^(#{1,3} |-# |[-+] |>>> |> )")
 _NUMBERED_LIST = re.compile(r"^(\d+)\. ")
 
 
 def member_text(text: str, limit: int) -> str:
-    """Text a member wrote, made safe to show to others: one line, mentions broken, every
-    Markdown construct escaped (masked links, headings, code blocks, emphasis, spoilers,
-    lists), then shortened to ``limit`` characters."""
-    flat = " ".join(text.split())
+    """Text a member wrote, made safe to show to others: one line, lone surrogates replaced
+    (they are not valid UTF-8), mentions broken, every Markdown construct escaped (masked
+    links, headings, code blocks, emphasis, spoilers, lists), shortened to ``limit``."""
+    flat = _LONE_SURROGATE.sub("\ufffd", " ".join(text.split()))
     # Brackets too: "[free Nitro](https://evil.example)" must read as text, not as a link
     # whose target differs from what it says.
     escaped = _INLINE_MARKUP.sub(r"\\\g<0>", flat)

@@ -152,7 +152,6 @@ DIGEST_BAD_TIMEZONE = (
     "`{value}` is not a timezone factdesk knows. Pick one from the suggestions, written like "
     "Europe/Paris or America/New_York."
 )
-DIGEST_BAD_CHANNEL = "The digest can only be posted in a text or announcement channel."
 DIGEST_NEEDS_MANAGE_SERVER = "You need the Manage Server permission to change the digest."
 DIGEST_GUILD_ONLY = "The digest is set up per server: use this command in a server."
 DIGEST_MODLOG_FAILED = (
@@ -188,6 +187,7 @@ MOD_REFUSED = (
     "The attempt has been logged."
 )
 MOD_GUILD_ONLY = "This works in a server only."
+CHANNEL_NOT_TEXT = "Please pick a text or announcement channel."
 SETTINGS_CHANNEL_ELSEWHERE = "That channel is not in this server. Pick one of this server's."
 
 MOD_MESSAGE_ALREADY_FLAGGED = "You have already flagged this message; that flag is still open."

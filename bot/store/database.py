@@ -1,190 +1,184 @@
-"""factdesk's database: one SQLite file through aiosqlite, and every query the bot runs.
+"""factdesk's database: one SQLite file through aiosqlite, composed of one store per area.
 
-``await Database.open(path)`` creates the parent directory, turns on WAL, foreign keys and a
-busy timeout, and applies the pending migrations (:mod:`bot.store.migrate`). The methods are
-typed and return the dataclasses of :mod:`bot.store.rows`; every value is a bound parameter,
-never pasted into SQL.
+``await Database.open(path)`` checks the file (writable, sound, not newer than the code),
+turns on WAL, foreign keys and a busy timeout, and applies the pending migrations
+(:mod:`bot.store.migrate`). The queries live by data area, each a :class:`StoreBase`
+subclass: :mod:`bot.store.flags`, :mod:`~bot.store.requests`, :mod:`~bot.store.questions`,
+:mod:`~bot.store.guild_settings`, :mod:`~bot.store.audit`, :mod:`~bot.store.modlog`; rows
+become the dataclasses of :mod:`bot.store.rows` through :func:`bot.store.mapping.from_row`.
+Every value is a bound parameter, never pasted into SQL.
 
-One aiosqlite connection serves the whole bot. Its statements run one at a time on a worker
-thread, but coroutines interleave between statements, so each method holds ``self._lock``
-for its whole transaction: no coroutine ever sees or joins another one's half-done work.
-Other modules of ``bot/store`` (the digest's) use :meth:`Database.transaction` and
-:meth:`Database.reading` the same way.
+Writes run one transaction at a time on the write connection; reads run on a read-only
+connection and never wait for a write (see :class:`Database`). Adding a table: one
+migration, one store module, and its class in :class:`Database`'s bases.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+import sqlite3
+import stat
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
+from urllib.parse import quote
 
 import aiosqlite
 
-from bot.store import dedupe
-from bot.store.migrate import Migration, apply_migrations, schema_version
-from bot.store.rows import (
-    AskedQuestion,
-    AuditEntry,
-    Dispute,
-    Flag,
-    FlagAdded,
-    FlagOutcome,
-    FlagStatus,
-    GuildSettings,
-    NewFlag,
-    Request,
-    RequestAdded,
-    RequestSource,
-    RequestStatus,
+from bot.store.audit import AuditStore
+from bot.store.base import (
+    DEFAULT_QUESTION_RETENTION_DAYS,
+    ERASED_MEMBER_ID,
+    DatabaseUnusable,
+    SafeConnection,
+    StoreError,
+    clean_params,
+    clean_text,
+    from_db_time,
+    to_db_time,
+    utcnow,
 )
+from bot.store.files import create_private
+from bot.store.flags import FlagsStore
+from bot.store.guild_settings import GuildSettingsStore
+from bot.store.migrate import Migration, apply_migrations, discover, schema_version
+from bot.store.modlog import ModlogOutboxStore
+from bot.store.questions import QuestionsStore
+from bot.store.requests import RequestsStore
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "DEFAULT_QUESTION_RETENTION_DAYS",
+    "ERASED_MEMBER_ID",
+    "Database",
+    "DatabaseUnusable",
+    "SafeConnection",
+    "StoreError",
+    "clean_params",
+    "clean_text",
+    "from_db_time",
+    "to_db_time",
+    "utcnow",
+]
 
 BUSY_TIMEOUT_MS = 5000
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+def _read_only_uri(path: Path) -> str:
+    return f"file:{quote(str(path.resolve()))}?mode=ro"
 
 
-def to_db_time(moment: datetime) -> str:
-    """A fixed-width UTC ISO 8601 string, so stored times compare correctly as text."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are ambiguous; pass an aware one")
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+async def _configure(conn: aiosqlite.Connection) -> None:
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys = ON")
 
 
-def from_db_time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
+def _check_file_mode(path: Path) -> None:
+    """Refuse a file nobody may write (0444): SQLite would open it and fail every write.
+
+    Checked on the mode bits, not by trying, since root may write a 0444 file but the
+    bot's own user would not after a restore done as root.
+    """
+    if path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not mode & 0o222:
+            raise DatabaseUnusable(
+                f"{path}: the file is read-only (mode {mode:04o});"
+                " the bot's user must be able to write it"
+            )
 
 
-def _required_time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+async def _check_usable(conn: aiosqlite.Connection, path: Path, latest: int) -> None:
+    """Raise :class:`DatabaseUnusable` unless the open file can be read, written and trusted."""
+    version = await schema_version(conn)
+    if version > latest:
+        raise DatabaseUnusable(
+            f"{path}: schema version {version} is newer than this factdesk ({latest});"
+            " upgrade factdesk first"
+        )
+    async with conn.execute("PRAGMA quick_check") as cursor:
+        result = [row[0] for row in await cursor.fetchall()]
+    if result != ["ok"]:
+        raise DatabaseUnusable(f"{path}: the file is damaged (quick_check: {result[0]})")
+    # A write that changes nothing, rolled back: fails on a file SQLite opened read-only.
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        await conn.execute(f"PRAGMA user_version = {version}")
+    finally:
+        await conn.execute("ROLLBACK")
 
 
-def _flag(row: aiosqlite.Row) -> Flag:
-    return Flag(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        kind=row["kind"],
-        claim_id=row["claim_id"],
-        flagger_id=row["flagger_id"],
-        reason=row["reason"],
-        channel_id=row["channel_id"],
-        message_id=row["message_id"],
-        message_link=row["message_link"],
-        message_text=row["message_text"],
-        status=row["status"],
-        created_at=_required_time(row["created_at"]),
-        resolved_at=from_db_time(row["resolved_at"]),
-        resolved_by=row["resolved_by"],
-        resolution_note=row["resolution_note"],
-        modlog_message_id=row["modlog_message_id"],
-    )
+class Database(
+    FlagsStore,
+    RequestsStore,
+    QuestionsStore,
+    GuildSettingsStore,
+    AuditStore,
+    ModlogOutboxStore,
+):
+    """The bot's database. Open with :meth:`open`; close with :meth:`close`.
 
-
-def _dispute(row: aiosqlite.Row) -> Dispute:
-    return Dispute(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        claim_id=row["claim_id"],
-        flag_id=row["flag_id"],
-        note=row["note"],
-        upheld_by=row["upheld_by"],
-        upheld_at=_required_time(row["upheld_at"]),
-        cleared_by=row["cleared_by"],
-        cleared_at=from_db_time(row["cleared_at"]),
-    )
-
-
-def _request(row: aiosqlite.Row) -> Request:
-    return Request(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        question=row["question"],
-        source=row["source"],
-        channel_id=row["channel_id"],
-        status=row["status"],
-        created_at=_required_time(row["created_at"]),
-        created_by=row["created_by"],
-        closed_at=from_db_time(row["closed_at"]),
-        closed_by=row["closed_by"],
-        close_note=row["close_note"],
-        answered_claim_id=row["answered_claim_id"],
-        modlog_message_id=row["modlog_message_id"],
-        askers=row["askers"],
-    )
-
-
-def _audit(row: aiosqlite.Row) -> AuditEntry:
-    return AuditEntry(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        actor_id=row["actor_id"],
-        action=row["action"],
-        target_type=row["target_type"],
-        target_id=row["target_id"],
-        note=row["note"],
-        created_at=_required_time(row["created_at"]),
-    )
-
-
-def _asked(row: aiosqlite.Row) -> AskedQuestion:
-    return AskedQuestion(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        user_id=row["user_id"],
-        question=row["question"],
-        claim_id=row["claim_id"],
-        score=row["score"],
-        asked_at=_required_time(row["asked_at"]),
-    )
-
-
-REQUEST_COLUMNS = """
-    r.*, (SELECT COUNT(*) FROM request_askers a WHERE a.request_id = r.id) AS askers
-"""
-
-
-class Database:
-    """The bot's database. Open with :meth:`open`; close with :meth:`close`."""
-
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self._conn = conn
-        self._lock = asyncio.Lock()
-        self.path = path
+    Two connections: writes go through ``_conn`` one transaction at a time (``_lock``);
+    reads go through ``_reader``, a read-only connection that WAL lets read the last
+    committed state while a write waits for SQLite's write lock. So a read never queues
+    behind a write, even one waiting out the busy timeout because another process (a
+    backup, a sqlite3 shell) holds the lock. A write still can wait up to
+    :data:`BUSY_TIMEOUT_MS` and then raise: an interaction handler that writes answers or
+    defers first, then awaits the write.
+    """
 
     @classmethod
-    async def open(cls, path: Path, *, migrations: Sequence[Migration] | None = None) -> Database:
-        """Open (creating it if need be) and migrate the database at ``path``.
+    async def open(
+        cls,
+        path: Path,
+        *,
+        migrations: Sequence[Migration] | None = None,
+        question_retention_days: int = DEFAULT_QUESTION_RETENTION_DAYS,
+    ) -> Database:
+        """Open (creating it if need be), check and migrate the database at ``path``.
 
-        ``migrations`` replaces the shipped list (tests build older schemas with it).
+        Raises :class:`DatabaseUnusable` with a one-line message when the file is read-only,
+        damaged, not a database, or of a schema newer than the code. ``migrations`` replaces
+        the shipped list (tests build older schemas with it). Erases the member ids of
+        questions older than ``question_retention_days`` (0: keep them).
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        _check_file_mode(path)
+        chosen = list(migrations) if migrations is not None else discover()
+        latest = chosen[-1].number if chosen else 0
         conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        reader: aiosqlite.Connection | None = None
         try:
-            conn.row_factory = aiosqlite.Row
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            # FULL: a commit is on disk before the bot says "recorded".
-            await conn.execute("PRAGMA synchronous = FULL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await apply_migrations(conn, list(migrations) if migrations is not None else None)
+            try:
+                await _configure(conn)
+                await _check_usable(conn, path, latest)
+                await conn.execute("PRAGMA journal_mode = WAL")
+                # FULL: a commit is on disk before the bot says "recorded".
+                await conn.execute("PRAGMA synchronous = FULL")
+            except sqlite3.DatabaseError as error:
+                raise DatabaseUnusable(f"{path}: cannot use the database: {error}") from error
+            await apply_migrations(conn, chosen)
+            reader = await aiosqlite.connect(_read_only_uri(path), uri=True, isolation_level=None)
+            await _configure(reader)
         except BaseException:
+            if reader is not None:
+                await reader.close()
             await conn.close()
             raise
-        return cls(conn, path)
+        database = cls(conn, path, reader, question_retention_days=question_retention_days)
+        if question_retention_days > 0:
+            await database.purge_old_question_authors()
+        return database
 
     async def close(self) -> None:
         async with self._lock:
+            if self._reader is not self._conn:
+                await self._reader.close()
             await self._conn.close()
 
     async def version(self) -> int:
-        async with self._lock:
-            return await schema_version(self._conn)
+        return await schema_version(self._reader)
 
     async def pragma(self, name: str) -> Any:
         """The value of a read-only PRAGMA such as ``journal_mode`` (for tests and checks)."""
@@ -194,545 +188,59 @@ class Database:
             row = await cursor.fetchone()
         return None if row is None else row[0]
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+    async def purge_user(self, user_id: int) -> dict[str, int]:
+        """Remove or anonymise every stored trace of member ``user_id`` (a deletion request).
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The connection, for reads only, while no transaction of this bot is half done."""
-        async with self._lock:
-            yield self._conn
+        - asked questions: deleted (the text is the member's own words);
+        - request askers: the member's rows deleted (the request's count drops);
+        - requests the member opened: ``created_by`` erased (the question stays for the
+          moderators, without who asked);
+        - flags the member raised: ``flagger_id`` erased to ``-flag_id`` (never a Discord id,
+          and unique, so the one-open-flag-per-member rule still holds);
+        - the audit log keeps moderators' ids: it is the record of moderation decisions
+          (see docs/configuration.md); entries where the member was the actor of a refused
+          attempt are anonymised.
 
-    async def _fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.reading() as conn, conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def _fetch_one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self.reading() as conn, conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    # --- questions asked (written by the factcheck cog, read by the digest) ----------------
-
-    async def record_question(
-        self,
-        *,
-        guild_id: int | None,
-        channel_id: int | None,
-        user_id: int,
-        question: str,
-        claim_id: str | None,
-        score: float | None,
-        asked_at: datetime | None = None,
-    ) -> int:
-        """Store one asked question (``claim_id`` None: nothing matched); return its id."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO asked_questions"
-                " (guild_id, channel_id, user_id, question, claim_id, score, asked_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    guild_id,
-                    channel_id,
-                    user_id,
-                    question,
-                    claim_id,
-                    score,
-                    to_db_time(asked_at or utcnow()),
-                ),
-            )
-            return cast(int, cursor.lastrowid)
-
-    async def asked_questions(
-        self, guild_id: int | None, since: datetime, until: datetime
-    ) -> list[AskedQuestion]:
-        """Questions asked in ``guild_id`` with ``since <= asked_at < until``, oldest first."""
-        rows = await self._fetch_all(
-            "SELECT * FROM asked_questions WHERE guild_id IS ? AND asked_at >= ? AND asked_at < ?"
-            " ORDER BY asked_at, id",
-            (guild_id, to_db_time(since), to_db_time(until)),
-        )
-        return [_asked(row) for row in rows]
-
-    async def asked_question(self, row_id: int) -> AskedQuestion | None:
-        """One asked question by its row id (a no-match reply's Request button names it)."""
-        row = await self._fetch_one("SELECT * FROM asked_questions WHERE id = ?", (row_id,))
-        return None if row is None else _asked(row)
-
-    # --- guild settings ---------------------------------------------------------------------
-
-    async def guild_settings(self, guild_id: int) -> GuildSettings:
-        row = await self._fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
-        if row is None:
-            return GuildSettings(guild_id, None, None, None)
-        return GuildSettings(
-            guild_id=row["guild_id"],
-            modlog_channel_id=row["modlog_channel_id"],
-            updated_at=from_db_time(row["updated_at"]),
-            updated_by=row["updated_by"],
-        )
-
-    async def set_modlog_channel(
-        self, guild_id: int, channel_id: int | None, *, actor_id: int, now: datetime | None = None
-    ) -> None:
-        """Set (or with None, unset) the mod-log channel; recorded in the audit log."""
-        stamp = to_db_time(now or utcnow())
-        async with self.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO guild_settings (guild_id, modlog_channel_id, updated_at, updated_by)"
-                " VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (guild_id) DO UPDATE SET modlog_channel_id = excluded."
-                "modlog_channel_id, updated_at = excluded.updated_at,"
-                " updated_by = excluded.updated_by",
-                (guild_id, channel_id, stamp, actor_id),
-            )
-            await self._audit(
-                conn,
-                guild_id,
-                actor_id,
-                "set_modlog",
-                "settings",
-                "modlog",
-                None if channel_id is None else str(channel_id),
-                stamp,
-            )
-
-    # --- audit log ----------------------------------------------------------------------------
-
-    @staticmethod
-    async def _audit(
-        conn: aiosqlite.Connection,
-        guild_id: int,
-        actor_id: int,
-        action: str,
-        target_type: str,
-        target_id: str,
-        note: str | None,
-        stamp: str,
-    ) -> None:
-        await conn.execute(
-            "INSERT INTO audit_log"
-            " (guild_id, actor_id, action, target_type, target_id, note, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, actor_id, action, target_type, target_id, note, stamp),
-        )
-
-    async def record_action(
-        self,
-        guild_id: int,
-        actor_id: int,
-        action: str,
-        target_type: str,
-        target_id: str,
-        note: str | None = None,
-        *,
-        now: datetime | None = None,
-    ) -> None:
-        """Add one audit entry on its own (e.g. a refused attempt at a moderator command)."""
-        async with self.transaction() as conn:
-            await self._audit(
-                conn,
-                guild_id,
-                actor_id,
-                action,
-                target_type,
-                target_id,
-                note,
-                to_db_time(now or utcnow()),
-            )
-
-    async def history(self, guild_id: int, target_type: str, target_id: str) -> list[AuditEntry]:
-        """The audit trail of one flag, request, claim or setting, oldest first."""
-        rows = await self._fetch_all(
-            "SELECT * FROM audit_log WHERE guild_id = ? AND target_type = ? AND target_id = ?"
-            " ORDER BY id",
-            (guild_id, target_type, target_id),
-        )
-        return [_audit(row) for row in rows]
-
-    # --- flags --------------------------------------------------------------------------------
-
-    async def add_flag(
-        self,
-        new: NewFlag,
-        *,
-        cooldown: timedelta = timedelta(0),
-        now: datetime | None = None,
-    ) -> FlagAdded:
-        """Store a flag unless the member has this one open already or flagged too recently."""
-        moment = now or utcnow()
-        stamp = to_db_time(moment)
-        async with self.transaction() as conn:
-            if cooldown > timedelta(0):
-                async with conn.execute(
-                    "SELECT MAX(created_at) FROM flags WHERE guild_id = ? AND flagger_id = ?",
-                    (new.guild_id, new.flagger_id),
-                ) as cursor:
-                    row = await cursor.fetchone()
-                last = from_db_time(row[0] if row else None)
-                if last is not None and moment - last < cooldown:
-                    wait = cooldown - (moment - last)
-                    return FlagAdded(None, "cooldown", max(1, int(wait.total_seconds() + 0.999)))
-            cursor = await conn.execute(
-                "INSERT INTO flags (guild_id, kind, claim_id, flagger_id, reason, channel_id,"
-                " message_id, message_link, message_text, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)"
-                " ON CONFLICT DO NOTHING",
-                (
-                    new.guild_id,
-                    new.kind,
-                    new.claim_id,
-                    new.flagger_id,
-                    new.reason,
-                    new.channel_id,
-                    new.message_id,
-                    new.message_link,
-                    new.message_text,
-                    stamp,
-                ),
-            )
-            if cursor.rowcount == 0:
-                return FlagAdded(None, "duplicate")
-            flag_id = cast(int, cursor.lastrowid)
-            async with conn.execute("SELECT * FROM flags WHERE id = ?", (flag_id,)) as cursor:
-                row = await cursor.fetchone()
-        assert row is not None
-        return FlagAdded(_flag(row))
-
-    async def has_open_flag(self, guild_id: int, claim_id: str, flagger_id: int) -> bool:
-        """Whether the member already has an open answer flag on ``claim_id`` in the server."""
-        row = await self._fetch_one(
-            "SELECT 1 FROM flags WHERE guild_id = ? AND claim_id = ? AND flagger_id = ?"
-            " AND kind = 'answer' AND status = 'open'",
-            (guild_id, claim_id, flagger_id),
-        )
-        return row is not None
-
-    async def flag(self, guild_id: int, flag_id: int) -> Flag | None:
-        row = await self._fetch_one(
-            "SELECT * FROM flags WHERE guild_id = ? AND id = ?", (guild_id, flag_id)
-        )
-        return None if row is None else _flag(row)
-
-    async def flags(
-        self,
-        guild_id: int,
-        status: FlagStatus | None = None,
-        *,
-        limit: int = 10,
-        offset: int = 0,
-    ) -> list[Flag]:
-        """One page of a server's flags, newest first; ``status`` None lists them all."""
-        rows = await self._fetch_all(
-            "SELECT * FROM flags WHERE guild_id = ? AND (? IS NULL OR status = ?)"
-            " ORDER BY id DESC LIMIT ? OFFSET ?",
-            (guild_id, status, status, limit, offset),
-        )
-        return [_flag(row) for row in rows]
-
-    async def count_flags(self, guild_id: int, status: FlagStatus | None = None) -> int:
-        row = await self._fetch_one(
-            "SELECT COUNT(*) FROM flags WHERE guild_id = ? AND (? IS NULL OR status = ?)",
-            (guild_id, status, status),
-        )
-        return int(row[0]) if row else 0
-
-    async def set_flag_modlog_message(self, flag_id: int, message_id: int) -> None:
-        async with self.transaction() as conn:
-            await conn.execute(
-                "UPDATE flags SET modlog_message_id = ? WHERE id = ?", (message_id, flag_id)
-            )
-
-    async def resolve_flag(
-        self,
-        guild_id: int,
-        flag_id: int,
-        outcome: FlagOutcome,
-        note: str,
-        *,
-        actor_id: int,
-        now: datetime | None = None,
-    ) -> Flag | None:
-        """Close an open flag; upheld on a claim also marks the claim disputed in the server.
-
-        Returns the resolved flag, or None when no open flag has that id in the server.
+        Returns the number of rows changed per kind, for the CLI to print.
         """
-        stamp = to_db_time(now or utcnow())
+        if user_id == ERASED_MEMBER_ID:
+            raise ValueError("not a member id")
+        done: dict[str, int] = {}
         async with self.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE flags SET status = ?, resolved_at = ?, resolved_by = ?,"
-                " resolution_note = ? WHERE guild_id = ? AND id = ? AND status = 'open'",
-                (outcome, stamp, actor_id, note, guild_id, flag_id),
-            )
-            if cursor.rowcount == 0:
-                return None
-            async with conn.execute("SELECT * FROM flags WHERE id = ?", (flag_id,)) as cursor:
-                row = await cursor.fetchone()
-            assert row is not None
-            flag = _flag(row)
-            await self._audit(conn, guild_id, actor_id, outcome, "flag", str(flag_id), note, stamp)
-            if outcome == "upheld" and flag.claim_id is not None:
-                await self._set_dispute(
-                    conn, guild_id, flag.claim_id, flag_id, note, actor_id, stamp
-                )
-        return flag
-
-    # --- disputes -------------------------------------------------------------------------------
-
-    async def _set_dispute(
-        self,
-        conn: aiosqlite.Connection,
-        guild_id: int,
-        claim_id: str,
-        flag_id: int | None,
-        note: str,
-        actor_id: int,
-        stamp: str,
-    ) -> None:
-        # A newer uphold replaces the note of an active dispute rather than stacking notices.
-        await conn.execute(
-            "UPDATE disputes SET cleared_by = ?, cleared_at = ?"
-            " WHERE guild_id = ? AND claim_id = ? AND cleared_at IS NULL",
-            (actor_id, stamp, guild_id, claim_id),
-        )
-        await conn.execute(
-            "INSERT INTO disputes (guild_id, claim_id, flag_id, note, upheld_by, upheld_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (guild_id, claim_id, flag_id, note, actor_id, stamp),
-        )
-        await self._audit(conn, guild_id, actor_id, "disputed", "claim", claim_id, note, stamp)
-
-    async def active_dispute(self, guild_id: int | None, claim_id: str) -> Dispute | None:
-        """The "Disputed in this server" notice for ``claim_id``, if moderators upheld one."""
-        if guild_id is None:
-            return None
-        row = await self._fetch_one(
-            "SELECT * FROM disputes WHERE guild_id = ? AND claim_id = ? AND cleared_at IS NULL",
-            (guild_id, claim_id),
-        )
-        return None if row is None else _dispute(row)
-
-    async def active_disputes(self, guild_id: int) -> list[Dispute]:
-        rows = await self._fetch_all(
-            "SELECT * FROM disputes WHERE guild_id = ? AND cleared_at IS NULL ORDER BY claim_id",
-            (guild_id,),
-        )
-        return [_dispute(row) for row in rows]
-
-    async def clear_dispute(
-        self,
-        guild_id: int,
-        claim_id: str,
-        note: str | None,
-        *,
-        actor_id: int,
-        now: datetime | None = None,
-    ) -> bool:
-        """Remove the notice from ``claim_id``'s answers; False when there was none."""
-        stamp = to_db_time(now or utcnow())
-        async with self.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE disputes SET cleared_by = ?, cleared_at = ?"
-                " WHERE guild_id = ? AND claim_id = ? AND cleared_at IS NULL",
-                (actor_id, stamp, guild_id, claim_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await self._audit(conn, guild_id, actor_id, "cleared", "claim", claim_id, note, stamp)
-        return True
-
-    # --- requests -------------------------------------------------------------------------------
-
-    async def add_request(
-        self,
-        guild_id: int,
-        question: str,
-        *,
-        user_id: int,
-        source: RequestSource,
-        channel_id: int | None = None,
-        now: datetime | None = None,
-    ) -> RequestAdded:
-        """Store a request, or add the member as an asker of an open near-duplicate."""
-        stamp = to_db_time(now or utcnow())
-        async with self.transaction() as conn:
-            async with conn.execute(
-                "SELECT id, question FROM requests WHERE guild_id = ? AND status = 'open'",
-                (guild_id,),
-            ) as cursor:
-                open_requests = [(row["id"], row["question"]) async for row in cursor]
-            request_id = dedupe.near_duplicate(question, open_requests)
-            created = request_id is None
-            if request_id is None:
-                cursor = await conn.execute(
-                    "INSERT INTO requests"
-                    " (guild_id, question, source, channel_id, status, created_at, created_by)"
-                    " VALUES (?, ?, ?, ?, 'open', ?, ?)",
-                    (guild_id, question, source, channel_id, stamp, user_id),
-                )
-                request_id = cast(int, cursor.lastrowid)
-            cursor = await conn.execute(
-                "INSERT INTO request_askers (request_id, user_id, asked_at) VALUES (?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (request_id, user_id, stamp),
-            )
-            already_asked = cursor.rowcount == 0
-            async with conn.execute(
-                f"SELECT {REQUEST_COLUMNS} FROM requests r WHERE r.id = ?", (request_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-        assert row is not None
-        return RequestAdded(_request(row), created=created, already_asked=already_asked)
-
-    async def request(self, guild_id: int, request_id: int) -> Request | None:
-        row = await self._fetch_one(
-            f"SELECT {REQUEST_COLUMNS} FROM requests r WHERE r.guild_id = ? AND r.id = ?",
-            (guild_id, request_id),
-        )
-        return None if row is None else _request(row)
-
-    async def requests(
-        self,
-        guild_id: int,
-        status: RequestStatus | None = "open",
-        *,
-        limit: int = 10,
-        offset: int = 0,
-    ) -> list[Request]:
-        """One page of a server's requests, most asked first, then newest."""
-        rows = await self._fetch_all(
-            f"SELECT {REQUEST_COLUMNS} FROM requests r"
-            " WHERE r.guild_id = ? AND (? IS NULL OR r.status = ?)"
-            " ORDER BY askers DESC, r.id DESC LIMIT ? OFFSET ?",
-            (guild_id, status, status, limit, offset),
-        )
-        return [_request(row) for row in rows]
-
-    async def count_requests(self, guild_id: int, status: RequestStatus | None = "open") -> int:
-        row = await self._fetch_one(
-            "SELECT COUNT(*) FROM requests WHERE guild_id = ? AND (? IS NULL OR status = ?)",
-            (guild_id, status, status),
-        )
-        return int(row[0]) if row else 0
-
-    async def open_requests_everywhere(self) -> list[Request]:
-        """Every open request of every server (a corpus reload checks them all)."""
-        rows = await self._fetch_all(
-            f"SELECT {REQUEST_COLUMNS} FROM requests r WHERE r.status = 'open' ORDER BY r.id"
-        )
-        return [_request(row) for row in rows]
-
-    async def set_request_modlog_message(self, request_id: int, message_id: int) -> None:
-        async with self.transaction() as conn:
-            await conn.execute(
-                "UPDATE requests SET modlog_message_id = ? WHERE id = ?", (message_id, request_id)
-            )
-
-    async def close_request(
-        self,
-        guild_id: int,
-        request_id: int,
-        note: str,
-        *,
-        actor_id: int,
-        now: datetime | None = None,
-    ) -> Request | None:
-        """A moderator closes an open request; None when no open request has that id."""
-        stamp = to_db_time(now or utcnow())
-        async with self.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE requests SET status = 'closed', closed_at = ?, closed_by = ?,"
-                " close_note = ? WHERE guild_id = ? AND id = ? AND status = 'open'",
-                (stamp, actor_id, note, guild_id, request_id),
-            )
-            if cursor.rowcount == 0:
-                return None
-            await self._audit(
-                conn, guild_id, actor_id, "closed", "request", str(request_id), note, stamp
-            )
-            async with conn.execute(
-                f"SELECT {REQUEST_COLUMNS} FROM requests r WHERE r.id = ?", (request_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-        assert row is not None
-        return _request(row)
-
-    async def answer_open_requests(
-        self,
-        find_answer: Callable[[str], str | None],
-        *,
-        actor_id: int,
-        now: datetime | None = None,
-    ) -> list[Request]:
-        """Close as answered every open request ``find_answer`` maps to a claim id.
-
-        ``find_answer(question)`` is the caller's matcher (the store knows nothing of the
-        corpus); it runs in a worker thread, outside any transaction. Returns the requests
-        closed, with their new status.
-        """
-        candidates = await self.open_requests_everywhere()
-        answers = await asyncio.to_thread(
-            lambda: [(request, find_answer(request.question)) for request in candidates]
-        )
-        closed: list[Request] = []
-        for request, claim_id in answers:
-            if claim_id is not None and await self.answer_request(
-                request.id, claim_id, actor_id=actor_id, now=now
-            ):
-                updated = await self.request(request.guild_id, request.id)
-                assert updated is not None
-                closed.append(updated)
-        return closed
+            statements = {
+                "asked questions deleted": (
+                    "DELETE FROM asked_questions WHERE user_id = ?",
+                    (user_id,),
+                ),
+                "request askers removed": (
+                    "DELETE FROM request_askers WHERE user_id = ?",
+                    (user_id,),
+                ),
+                "requests anonymised": (
+                    "UPDATE requests SET created_by = ? WHERE created_by = ?",
+                    (ERASED_MEMBER_ID, user_id),
+                ),
+                "flags anonymised": (
+                    "UPDATE flags SET flagger_id = -id WHERE flagger_id = ?",
+                    (user_id,),
+                ),
+                "audit entries anonymised": (
+                    "UPDATE audit_log SET actor_id = ? WHERE actor_id = ? AND action = 'refused'",
+                    (ERASED_MEMBER_ID, user_id),
+                ),
+            }
+            for label, (sql, params) in statements.items():
+                cursor = await conn.execute(sql, params)
+                done[label] = cursor.rowcount
+        return done
 
     async def backup(self, target: Path) -> None:
         """An online, consistent copy of the database at ``target`` (SQLite backup API)."""
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        async with self._lock:
-            destination = await aiosqlite.connect(target)
-            try:
-                await self._conn.backup(destination)
-            finally:
-                await destination.close()
-
-    async def answer_request(
-        self,
-        request_id: int,
-        claim_id: str,
-        *,
-        actor_id: int,
-        now: datetime | None = None,
-    ) -> bool:
-        """Close an open request as answered by ``claim_id`` (after a corpus reload)."""
-        stamp = to_db_time(now or utcnow())
-        async with self.transaction() as conn:
-            async with conn.execute(
-                "SELECT guild_id FROM requests WHERE id = ? AND status = 'open'", (request_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                return False
-            await conn.execute(
-                "UPDATE requests SET status = 'answered', closed_at = ?, closed_by = ?,"
-                " answered_claim_id = ? WHERE id = ?",
-                (stamp, actor_id, claim_id, request_id),
-            )
-            await self._audit(
-                conn,
-                row["guild_id"],
-                actor_id,
-                "answered",
-                "request",
-                str(request_id),
-                claim_id,
-                stamp,
-            )
-        return True
+        create_private(target)
+        destination = await aiosqlite.connect(target)
+        try:
+            await self._reader.backup(destination)
+        finally:
+            await destination.close()

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import aiosqlite
 
 from bot.core.digest import AskedItem, FlagItem, RequestItem
 from bot.core.schedule import DigestConfig, QuietDay, SlotKey
-from bot.store.database import Database, from_db_time, to_db_time
+from bot.store.database import Database, SafeConnection, to_db_time
+from bot.store.mapping import from_row
 
 SlotStatus = Literal["claimed", "posted", "skipped", "failed", "quiet"]
 
@@ -48,40 +49,6 @@ class Activity:
     open_request_total: int
 
 
-def _config(row: aiosqlite.Row) -> DigestConfig:
-    hour, minute = (int(part) for part in row["post_time"].split(":"))
-    active_since = from_db_time(row["active_since"])
-    assert active_since is not None
-    return DigestConfig(
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        post_time=time(hour, minute),
-        timezone=row["timezone"],
-        enabled=bool(row["enabled"]),
-        active_since=active_since,
-        quiet_day=cast(QuietDay, row["quiet_day"]),
-    )
-
-
-def _slot(row: aiosqlite.Row) -> DigestSlot:
-    scheduled_at = from_db_time(row["scheduled_at"])
-    claimed_at = from_db_time(row["claimed_at"])
-    assert scheduled_at is not None
-    assert claimed_at is not None
-    return DigestSlot(
-        guild_id=row["guild_id"],
-        local_date=date.fromisoformat(row["local_date"]),
-        status=row["status"],
-        scheduled_at=scheduled_at,
-        late=bool(row["late"]),
-        channel_id=row["channel_id"],
-        claimed_at=claimed_at,
-        finished_at=from_db_time(row["finished_at"]),
-        message_ids=tuple(int(i) for i in (row["message_ids"] or "").split()),
-        note=row["note"],
-    )
-
-
 class DigestStore:
     """The digest's view of the :class:`Database`."""
 
@@ -96,14 +63,14 @@ class DigestStore:
 
     async def config(self, guild_id: int) -> DigestConfig | None:
         rows = await self._all("SELECT * FROM digest_settings WHERE guild_id = ?", (guild_id,))
-        return _config(rows[0]) if rows else None
+        return from_row(DigestConfig, rows[0]) if rows else None
 
     async def enabled_configs(self) -> list[DigestConfig]:
         rows = await self._all(
             "SELECT * FROM digest_settings WHERE enabled = 1 AND channel_id IS NOT NULL"
             " ORDER BY guild_id"
         )
-        return [_config(row) for row in rows]
+        return [from_row(DigestConfig, row) for row in rows]
 
     async def save_config(
         self,
@@ -159,7 +126,7 @@ class DigestStore:
 
     @staticmethod
     async def _audit(
-        conn: aiosqlite.Connection,
+        conn: SafeConnection,
         guild_id: int,
         actor_id: int | None,
         action: str,
@@ -192,7 +159,7 @@ class DigestStore:
             "SELECT * FROM digest_slots WHERE guild_id = ? AND local_date = ?",
             (guild_id, local_date.isoformat()),
         )
-        return _slot(rows[0]) if rows else None
+        return from_row(DigestSlot, rows[0]) if rows else None
 
     async def last_posted(self, guild_id: int) -> DigestSlot | None:
         rows = await self._all(
@@ -200,14 +167,14 @@ class DigestStore:
             " ORDER BY local_date DESC LIMIT 1",
             (guild_id,),
         )
-        return _slot(rows[0]) if rows else None
+        return from_row(DigestSlot, rows[0]) if rows else None
 
     async def unconfirmed_slots(self) -> list[DigestSlot]:
         """Slots claimed but never confirmed: the bot stopped between claim and confirmation."""
         rows = await self._all(
             "SELECT * FROM digest_slots WHERE status = 'claimed' ORDER BY claimed_at"
         )
-        return [_slot(row) for row in rows]
+        return [from_row(DigestSlot, row) for row in rows]
 
     async def claim(
         self,

@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.store.database import BUSY_TIMEOUT_MS
+from bot.store.files import create_private
 from bot.store.migrate import discover
 
 # Pages copied per backup step; between steps the source is free for the bot's writers.
@@ -62,15 +63,18 @@ def check(path: Path) -> int:
     return version
 
 
-def copy_database(source: Path, target: Path) -> None:
+def copy_database(source: Path, target: Path, *, private: bool = False) -> None:
     """Copy ``source`` into ``target`` with SQLite's online backup API.
 
     ``target`` is replaced page by page inside SQLite's own locking, so a bot with
     ``target`` open would see the new content; stop the bot before restoring over its file.
+    ``private``: ``target`` is made an owner-only file (0600) before any page is copied.
     """
     if not Path(source).is_file():
         raise MaintenanceError(f"{source}: no such database file")
     Path(target).parent.mkdir(parents=True, exist_ok=True)
+    if private:
+        create_private(Path(target))
     src = _connect(source)
     dst = _connect(target)
     try:
@@ -81,10 +85,11 @@ def copy_database(source: Path, target: Path) -> None:
 
 
 def backup(database: Path, target: Path, *, overwrite: bool = False) -> int:
-    """An online copy of ``database`` at ``target``; returns the copy's schema version."""
+    """An online copy of ``database`` at ``target`` (mode 0600: it holds member data);
+    returns the copy's schema version."""
     if Path(target).exists() and not overwrite:
         raise MaintenanceError(f"{target}: already exists (pass --force to replace it)")
-    copy_database(database, target)
+    copy_database(database, target, private=True)
     return check(target)
 
 

@@ -129,3 +129,20 @@ class AskedQuestion:
     claim_id: str | None
     score: float | None
     asked_at: datetime
+
+
+ModlogKind = Literal["flag", "request"]
+
+
+@dataclass(frozen=True)
+class ModlogPost:
+    """A mod-log post the bot owes (``posted_at`` None) or made: the outbox's row."""
+
+    id: int
+    guild_id: int
+    kind: ModlogKind
+    ref_id: int
+    created_at: datetime
+    posted_at: datetime | None
+    message_id: int | None
+    attempts: int

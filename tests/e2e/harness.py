@@ -1,14 +1,16 @@
 """Starting the real bot against the stand-in, the way ``factdesk run`` builds it.
 
 Every end-to-end test file needs the same few steps (settings pointing at the stand-in,
-``prepare`` + ``make_bot``, start, wait until ready, close everything); they live here once.
+``prepare`` + ``make_bot``, start, wait until ready, close everything); they live here once,
+with the :class:`World` that ``tests/e2e/conftest.py`` builds for them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,7 @@ import discord
 from pydantic import SecretStr
 
 from bot.settings import Settings
-from tests.standin import StandIn
+from tests.standin import Channel, Guild, Member, StandIn
 
 if TYPE_CHECKING:
     from bot.app import FactdeskBot
@@ -74,3 +76,42 @@ async def running_bot(
             discord.webhook.async_.Route.BASE,
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
         ) = saved_urls
+
+
+@dataclass
+class World:
+    """One server as the e2e tests use it (built by the ``world`` fixture in conftest.py).
+
+    ``channel`` is where members talk, ``modlog`` the channel a manager may make the mod-log;
+    ``member`` is a plain member, ``moderator`` has Manage Messages, ``manager`` also Manage
+    Server. ``corpus`` starts empty: each test file fills it with the fact-checks it needs.
+    """
+
+    standin: StandIn
+    guild: Guild
+    channel: Channel
+    modlog: Channel
+    member: Member
+    moderator: Member
+    manager: Member
+    corpus: Path
+    database: Path
+
+
+@asynccontextmanager
+async def world_bot(
+    world: World,
+    commands: Iterable[str],
+    *,
+    before_start: Callable[[FactdeskBot], None] | None = None,
+) -> AsyncIterator[FactdeskBot]:
+    """The real bot on the world's corpus and database, synced to its server.
+
+    Ready once every name in ``commands`` is registered in the world's guild.
+    """
+    settings = bot_settings(
+        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
+    )
+    async with running_bot(settings, before_start=before_start) as bot:
+        await world.standin.wait_for_commands(*commands, guild=world.guild, within=20)
+        yield bot

@@ -131,23 +131,18 @@ async def running_bot(world: World, *, loop: bool = False) -> AsyncIterator[Any]
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    corpus = tmp_path / "claims"
-    corpus.mkdir()
+def world(standin: StandIn, corpus: Path, database: Path) -> World:
+    """Three servers on the shared stand-in (tests/e2e/conftest.py checks its contract)."""
     for claim in CLAIMS:
         (corpus / f"{claim['id']}.md").write_text(CLAIM.format(**claim), encoding="utf-8")
-    async with StandIn.start() as standin:
-        servers, managers = [], {}
-        for name in ("Paris", "Tokyo", "New York"):
-            guild = standin.add_guild(name)
-            servers.append(
-                Server(
-                    guild, standin.add_channel(guild, "digest"), standin.add_channel(guild, "log")
-                )
-            )
-            managers[guild.id] = standin.add_member(guild, "manager", permissions=MANAGER)
-        yield World(standin, managers, servers, corpus, tmp_path / "state" / "factdesk.db")
-        standin.assert_no_violations()
+    servers, managers = [], {}
+    for name in ("Paris", "Tokyo", "New York"):
+        guild = standin.add_guild(name)
+        servers.append(
+            Server(guild, standin.add_channel(guild, "digest"), standin.add_channel(guild, "log"))
+        )
+        managers[guild.id] = standin.add_member(guild, "manager", permissions=MANAGER)
+    return World(standin, managers, servers, corpus, database)
 
 
 def cog_of(bot: Any) -> Any:

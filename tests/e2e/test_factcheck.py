@@ -14,8 +14,6 @@ import re
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +22,7 @@ from bot.discord_ui import limits, strings
 from bot.logs import configure_logging, reset_logging
 from bot.paths import PROJECT_ROOT
 from tests.e2e import harness
-from tests.e2e.harness import bot_settings
-from tests.standin import StandIn
+from tests.e2e.harness import World
 
 pytestmark = pytest.mark.e2e
 
@@ -92,45 +89,22 @@ def huge_entry() -> str:
     )
 
 
-@dataclass
-class World:
-    standin: StandIn
-    guild: Any
-    channel: Any
-    member: Any
-    corpus: Path
-    database: Path
-
-
 @asynccontextmanager
 async def running_bot(world: World) -> AsyncIterator[Any]:
     """Start the real bot the way ``factdesk run`` builds it; close it on exit."""
-    settings = bot_settings(
-        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
-    )
-    async with harness.running_bot(settings) as bot:
-        await world.standin.wait_for_commands(*COMMANDS, guild=world.guild, within=20)
+    async with harness.world_bot(world, COMMANDS) as bot:
         yield bot
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    corpus = tmp_path / "claims"
-    shutil.copytree(BUNDLED, corpus)
-    (corpus / "octopus-hearts.md").write_text(OCTOPUS, encoding="utf-8")
-    (corpus / "mention-bait.md").write_text(MENTIONS, encoding="utf-8")
-    (corpus / "huge-entry.md").write_text(huge_entry(), encoding="utf-8")
-    async with StandIn.start() as standin:
-        guild = standin.add_guild("Rumour Mill")
-        yield World(
-            standin=standin,
-            guild=guild,
-            channel=standin.add_channel(guild, "general"),
-            member=standin.add_member(guild, "member"),
-            corpus=corpus,
-            database=tmp_path / "state" / "factdesk.db",
-        )
-        standin.assert_no_violations()
+def world(world: World) -> World:
+    """The shared server (tests/e2e/conftest.py) answering from the bundled corpus plus the
+    edge cases above; the stand-in fails the test on any request that breaks the contract."""
+    shutil.copytree(BUNDLED, world.corpus, dirs_exist_ok=True)
+    (world.corpus / "octopus-hearts.md").write_text(OCTOPUS, encoding="utf-8")
+    (world.corpus / "mention-bait.md").write_text(MENTIONS, encoding="utf-8")
+    (world.corpus / "huge-entry.md").write_text(huge_entry(), encoding="utf-8")
+    return world
 
 
 async def ask(world: World, question: str, **options: Any) -> Any:

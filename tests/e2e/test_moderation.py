@@ -14,7 +14,6 @@ import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,7 @@ import pytest
 
 from bot.discord_ui import strings
 from tests.e2e import harness
-from tests.e2e.harness import bot_settings
-from tests.standin import StandIn
+from tests.e2e.harness import World
 from tests.standin.world import PLAIN_MEMBER
 
 pytestmark = pytest.mark.e2e
@@ -78,50 +76,19 @@ def write_claim(directory: Path, claim: dict[str, str]) -> None:
     (directory / f"{claim['id']}.md").write_text(CLAIM.format(**claim), encoding="utf-8")
 
 
-@dataclass
-class World:
-    standin: StandIn
-    guild: Any
-    channel: Any
-    modlog: Any
-    member: Any
-    moderator: Any
-    manager: Any
-    corpus: Path
-    database: Path
-
-
 @asynccontextmanager
 async def running_bot(world: World) -> AsyncIterator[Any]:
     """Start the real bot on the world's database and corpus; close it on exit."""
-    settings = bot_settings(
-        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
-    )
-    async with harness.running_bot(settings) as bot:
-        await world.standin.wait_for_commands(*COMMANDS, guild=world.guild, within=20)
+    async with harness.world_bot(world, COMMANDS) as bot:
         yield bot
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    corpus = tmp_path / "claims"
-    corpus.mkdir()
-    write_claim(corpus, MOON)
-    write_claim(corpus, VOLCANO)
-    async with StandIn.start() as standin:
-        guild = standin.add_guild("Mods")
-        yield World(
-            standin=standin,
-            guild=guild,
-            channel=standin.add_channel(guild, "general"),
-            modlog=standin.add_channel(guild, "mod-log"),
-            member=standin.add_member(guild, "member"),
-            moderator=standin.add_member(guild, "moderator", permissions=MODERATOR),
-            manager=standin.add_member(guild, "manager", permissions=MANAGER),
-            corpus=corpus,
-            database=tmp_path / "state" / "factdesk.db",
-        )
-        standin.assert_no_violations()
+def world(world: World) -> World:
+    """The shared server (tests/e2e/conftest.py) answering from two fact-checks."""
+    write_claim(world.corpus, MOON)
+    write_claim(world.corpus, VOLCANO)
+    return world
 
 
 async def reply_text(ix: Any) -> str:

@@ -383,3 +383,105 @@ async def test_a_held_write_lock_never_makes_a_member_miss_the_deadline(world: W
         )
     assert rows(world.database, "SELECT reason FROM flags") == [("Held lock, still heard.",)]
     assert rows(world.database, "SELECT question FROM requests") == [("Are owls real?",)]
+
+
+async def test_a_sighup_queued_during_start_up_reloads_the_corpus_once_ready(
+    world: World,
+) -> None:
+    import io
+    import json
+
+    from bot import hangup
+    from bot.logs import configure_logging, reset_logging
+
+    stream = io.StringIO()
+    configure_logging(log_format="json", level="INFO", stream=stream)
+    try:
+        hangup._on_sighup()  # what the runner's early handler does when SIGHUP arrives
+        async with running_bot(world):
+            await eventually(lambda: '"corpus reloaded"' in stream.getvalue(), "the reload")
+            assert hangup.take_pending() is False  # consumed by the admin cog
+    finally:
+        reset_logging()
+    events = [
+        json.loads(line)["event"] for line in stream.getvalue().splitlines() if line[:1] == "{"
+    ]
+    assert events.count("SIGHUP: reloading the corpus") == 1
+
+
+async def test_a_post_lost_to_a_crash_is_made_at_the_next_start_and_never_twice(
+    world: World,
+) -> None:
+    """The flag and request are committed but their mod-log posts never go out (here: the
+    mod-log refuses them, as when the bot dies between commit and post). The next start
+    posts them; a start after a crash between sending and recording posts nothing again."""
+    standin = world.standin
+    async with running_bot(world):
+        await set_modlog(world)
+        standin.set_bot_permissions(world.modlog, allowed=False)
+        answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        await flag_through_the_form(world, answer, world.member, "The samples say otherwise.")
+        ix = await standin.slash(
+            world.guild, world.channel, world.member, "request", {"question": "Are owls real?"}
+        )
+        assert "request #1" in await reply_text(ix)
+    assert standin.channel_messages(world.modlog) == []
+    standin.set_bot_permissions(world.modlog, allowed=True)
+
+    def owed() -> list[tuple[Any, ...]]:
+        return rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL")
+
+    async with running_bot(world):
+        posts = await modlog_posts(world, 2)
+        # Posting comes before recording it: wait for both before stopping the bot.
+        await eventually(lambda: owed() == [(0,)], "the owed posts are recorded as made")
+    assert sorted(p["embeds"][0]["title"] for p in posts) == ["Flag #1", "Request #1"]
+
+    # As if the bot had died after sending and before recording it.
+    conn = sqlite3.connect(world.database)
+    conn.execute("UPDATE modlog_outbox SET posted_at = NULL, message_id = NULL")
+    conn.commit()
+    conn.close()
+    async with running_bot(world):
+        await eventually(
+            lambda: (
+                rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL")
+                == [(0,)]
+            ),
+            "the owed posts are settled",
+        )
+    assert len(standin.channel_messages(world.modlog)) == 2
+
+
+async def test_a_lone_surrogate_in_a_question_is_stored_and_shown_not_a_traceback(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    standin = world.standin
+    broken = "Are owls \ud800 real?"
+    async with running_bot(world):
+        await set_modlog(world)
+        ix = await standin.slash(
+            world.guild, world.channel, world.member, "request", {"question": broken}
+        )
+        assert "request #1" in await reply_text(ix)
+        ix = await ask(world, "Do penguins \ud800 have knees?")
+        reply = await public_answer(ix)
+        assert reply["embeds"][0]["title"] == strings.NO_MATCH_TITLE
+        assert "Do penguins \ufffd have knees?" in reply["embeds"][0]["description"]
+        (post,) = await modlog_posts(world, 1)
+    assert "Are owls \ufffd real?" in post["embeds"][0]["description"]
+    assert rows(world.database, "SELECT question FROM requests") == [("Are owls \ufffd real?",)]
+    asked = rows(world.database, "SELECT question FROM asked_questions")
+    assert asked == [("Do penguins \ufffd have knees?",)]
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+async def test_a_request_from_a_dm_says_requests_are_per_server_and_stores_nothing(
+    world: World,
+) -> None:
+    async with running_bot(world):
+        reply = await public_answer(await ask(world, "Do penguins have knees?"))
+        (request_id,) = [i for i in button_ids(reply) if i.startswith("fd:rq:")]
+        ix = await world.standin.click(reply, request_id, world.member, in_dm=True)
+        assert await reply_text(ix) == strings.REQUEST_IN_SERVER_ONLY
+    assert rows(world.database, "SELECT COUNT(*) FROM requests") == [(0,)]

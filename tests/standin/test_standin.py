@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from discord import app_commands
@@ -448,3 +450,58 @@ async def wait_for_error(ground: Ground) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("the bot's handler never failed")
+
+
+async def test_the_standin_works_on_its_own_thread_while_the_test_loop_runs(
+    ground: Ground, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Schema validation holds the stand-in until the test's loop lets it go: on one shared
+    # loop that would wait for itself until the timeout; on its own thread it just waits.
+    standin = ground.standin
+    entered, release = threading.Event(), threading.Event()
+    released: list[bool] = []
+    validate = standin.spec.validate
+
+    def held_validate(operation: Any, body: Any) -> list[str]:
+        entered.set()
+        released.append(release.wait(timeout=5))
+        return validate(operation, body)
+
+    monkeypatch.setattr(standin.spec, "validate", held_validate)
+    async with aiohttp.ClientSession() as session:
+        posting = asyncio.create_task(
+            session.post(
+                f"{standin.api_base}/channels/{ground.channel.id}/messages",
+                json={"content": "held", "allowed_mentions": {"parse": []}},
+                headers={"Authorization": f"Bot {standin.token}"},
+            )
+        )
+        assert await asyncio.to_thread(entered.wait, 5)
+        release.set()
+        response = await posting
+        assert response.status == 200
+    assert released == [True]
+    assert [m["content"] for m in standin.channel_messages(ground.channel)] == ["held"]
+
+
+async def test_latency_runs_to_the_callbacks_arrival_not_past_the_standins_checks(
+    ground: Ground,
+) -> None:
+    interaction = await slash(ground, "hello")
+    await interaction.response()
+    [callback] = [r for r in ground.standin.requests if r.path.endswith("/callback")]
+    # The stand-in reads and validates the body after the request arrived: that work is
+    # the stand-in's, not the bot's, and neither the latency nor the 3 s deadline count it.
+    assert interaction.latency == callback.time - interaction.created
+
+
+async def test_what_the_test_reads_is_a_snapshot(ground: Ground) -> None:
+    interaction = await slash(ground, "hello")
+    body = await interaction.response()
+    message = interaction.original()
+    assert message is not None
+    body["data"]["content"] = message["content"] = "changed by the test"
+    assert (await interaction.response())["data"].get("content") != "changed by the test"
+    again = interaction.original()
+    assert again is not None
+    assert again["content"] != "changed by the test"

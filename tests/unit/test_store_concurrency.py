@@ -1,0 +1,92 @@
+"""Reads never queue behind writes: another process holding the write lock blocks writes only."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import bot.store.database as database_module
+from bot.store.database import Database
+from bot.store.rows import NewFlag
+
+GUILD, MEMBER = 10, 1001
+
+
+async def test_reads_answer_while_another_process_holds_the_write_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long busy timeout, so the waiting write cannot give up however slow the machine.
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_MS", 120_000)
+    path = tmp_path / "factdesk.db"
+    db = await Database.open(path)
+    holder = sqlite3.connect(path, timeout=0)
+    try:
+        added = await db.add_flag(NewFlag(GUILD, "answer", "moon", MEMBER, reason="before"))
+        assert added.flag is not None
+        holder.execute("BEGIN IMMEDIATE")  # a backup or a sqlite3 shell, say
+
+        # A write now waits for the lock (up to the busy timeout)...
+        write = asyncio.create_task(
+            db.add_flag(NewFlag(GUILD, "answer", "owls", MEMBER, reason="during"))
+        )
+        await asyncio.sleep(0)
+        # ...and reads issued behind it complete while the lock is still held.
+        flags = await db.flags(GUILD)
+        count = await db.count_flags(GUILD)
+        request_page = await db.requests(GUILD)
+        assert holder.in_transaction, "the lock was held throughout the reads"
+        assert not write.done(), "the write is still waiting for the lock"
+        assert [f.reason for f in flags] == ["before"]
+        assert count == 1
+        assert request_page == []
+
+        holder.rollback()
+        written = await write
+        assert written.flag is not None
+        assert [f.reason for f in await db.flags(GUILD)] == ["during", "before"]
+    finally:
+        holder.close()
+        await db.close()
+
+
+async def test_a_read_sees_what_was_just_committed(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "factdesk.db")
+    try:
+        request = await db.add_request(GUILD, "Are owls real?", user_id=MEMBER, source="command")
+        assert await db.request(GUILD, request.request.id) == request.request
+    finally:
+        await db.close()
+
+
+async def test_the_read_connection_cannot_write(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "factdesk.db")
+    try:
+        async with db.reading() as conn:
+            with pytest.raises(sqlite3.OperationalError, match="readonly"):
+                await conn.execute("DELETE FROM flags")
+    finally:
+        await db.close()
+
+
+async def test_a_write_past_the_busy_timeout_raises_and_stores_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "factdesk.db"
+    db = await Database.open(path)
+    holder = sqlite3.connect(path, timeout=0)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await db.add_request(GUILD, "Are owls real?", user_id=MEMBER, source="command")
+        assert await db.count_requests(GUILD) == 0
+        holder.rollback()
+        # The lock is free again: the store is not left in a half-open transaction.
+        added = await db.add_request(GUILD, "Are owls real?", user_id=MEMBER, source="command")
+        assert added.created
+    finally:
+        holder.close()
+        await db.close()
