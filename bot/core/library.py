@@ -13,7 +13,6 @@ from pathlib import Path
 
 from bot.core.corpus import DATASET_SUFFIXES, Corpus, CorpusPacker, Problem, iter_file, load_corpus
 from bot.core.matching import (
-    DEFAULT_THRESHOLD,
     EmptyQuestionError,
     MatchEntry,
     Matcher,

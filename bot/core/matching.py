@@ -29,11 +29,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.core import embedding, text
 from bot.core import scorer as learned
-from bot.core import text
 from bot.core.corpus import Corpus
 from bot.core.models import FactCheck
 
@@ -49,6 +51,13 @@ SHORT_QUESTION_TERMS = 10
 
 # How many indexed texts BM25 hands to the re-ranker, and how many query words it may use.
 CANDIDATE_TEXTS = 40
+# How many more fact-checks the nearest vectors add (those BM25 did not find): a paraphrase
+# that shares no rare word with its fact-check ("Has Washington ever assisted...").
+VECTOR_CANDIDATES = 10
+# Nearest vectors are searched by binary code (Hamming) over this many, then re-scored in
+# int8; up to EXACT_VECTOR_SEARCH phrasings every int8 vector is scored directly.
+BINARY_SHORTLIST = 200
+EXACT_VECTOR_SEARCH = 20_000
 MAX_QUERY_TERMS = 24
 # Words in more than this share of the fact-checks (and at least COMMON_TERM_MIN_DOCS) are
 # only sent to the index when the question has fewer than ALWAYS_QUERIED_TERMS rarer ones.
@@ -97,7 +106,11 @@ _CONTEXT_WEIGHT = 0.2  # share from how much of the question the context explain
 # A matcher's scorer: the one shipped with the package, another, or None for the old blend.
 ScorerChoice = learned.Scorer | None | Literal["shipped"]
 
-LEXICAL_FEATURE = learned.FEATURES.index("lexical")
+LEXICAL_FEATURE = learned.CANDIDATE_FEATURES.index("lexical")
+# The features whose margin over the best other candidate is a feature too.
+_MARGIN_OF = tuple(
+    learned.CANDIDATE_FEATURES.index(f) for f in ("cosine", "covered", "bm25", "exact")
+)
 
 
 class EmptyQuestionError(ValueError):
@@ -210,9 +223,38 @@ class Matcher:
             "CREATE VIRTUAL TABLE texts USING fts5("
             "phrasings, context, entry UNINDEXED, tokenize='unicode61', prefix='2 3')"
         )
+        # Phrasings wait here until a batch is embedded (see _embed_pending).
+        self._embedder = embedding.shipped()
+        self._pending_phrasings: list[str] = []
+        self._phrasing_counts: list[int] = []
+        self._vector_chunks: list[NDArray[np.int8]] = []
+
+        def rows() -> Iterable[tuple[int, str, str, int]]:
+            for row in self._rows(entries):
+                yield row
+                if len(self._pending_phrasings) >= embedding.BATCH:
+                    self._embed_pending()
+
+        # rowid = entry + 1, so that a fact-check found by its vector is read back by rowid.
         self._db.executemany(
-            "INSERT INTO texts(phrasings, context, entry) VALUES (?, ?, ?)", self._rows(entries)
+            "INSERT INTO texts(rowid, phrasings, context, entry) VALUES (?, ?, ?, ?)", rows()
         )
+        self._embed_pending()
+        # One int8 vector per phrasing (question and aliases), phrasings of entry i at
+        # rows _offsets[i]:_offsets[i+1]; binary codes of the same rows for the search.
+        self._vectors: NDArray[np.int8] = (
+            np.concatenate(self._vector_chunks)
+            if self._vector_chunks
+            else np.zeros((0, embedding.DIMENSIONS), dtype=np.int8)
+        )
+        self._vector_chunks = []
+        self._offsets = np.zeros(len(self._phrasing_counts) + 1, dtype=np.int64)
+        np.cumsum(self._phrasing_counts, out=self._offsets[1:])
+        self._phrasing_entry = np.repeat(
+            np.arange(len(self._phrasing_counts), dtype=np.int32), self._phrasing_counts
+        )
+        self._phrasing_counts = []
+        self._codes = embedding.to_binary(self._vectors)
         self._db.execute("INSERT INTO texts(texts) VALUES ('optimize')")
         self._db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(texts, 'row')")
         self._doc_freq: dict[str, int] = dict(self._db.execute("SELECT term, doc FROM vocab"))
@@ -237,7 +279,7 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _rows(self, entries: Iterable[MatchEntry]) -> Iterable[tuple[str, str, int]]:
+    def _rows(self, entries: Iterable[MatchEntry]) -> Iterable[tuple[int, str, str, int]]:
         for entry in entries:
             index = len(self._ids)
             self._ids.append(entry.claim_id)
@@ -248,10 +290,20 @@ class Matcher:
                 else:
                     self._keep_folded = False
                     self._folded_questions = []
-            phrasings = [text.terms(p) for p in text.unique([entry.question, *entry.aliases])]
+            unique_phrasings = text.unique([entry.question, *entry.aliases])
+            self._pending_phrasings.extend(unique_phrasings)
+            self._phrasing_counts.append(len(unique_phrasings))
+            phrasings = [text.terms(p) for p in unique_phrasings]
             # "|" is not a word character for the tokenizer: it separates phrasings in one row.
             joined = PHRASING_SEPARATOR.join(" ".join(p) for p in phrasings if p)
-            yield joined, " ".join(text.terms(entry.context[:CONTEXT_CHARS])), index
+            context = " ".join(text.terms(entry.context[:CONTEXT_CHARS]))
+            yield index + 1, joined, context, index
+
+    def _embed_pending(self) -> None:
+        if self._pending_phrasings:
+            vectors = self._embedder.embed([text.fold(p) for p in self._pending_phrasings])
+            self._vector_chunks.append(embedding.to_int8(vectors))
+            self._pending_phrasings = []
 
     def _folded_question(self, entry: int) -> str:
         if self._keep_folded:
@@ -298,17 +350,17 @@ class Matcher:
             self._recent.clear()
 
     def features(self, question: str) -> list[tuple[str, list[float]]]:
-        """Each candidate fact-check's id and its :data:`bot.core.scorer.FEATURES` values
+        """Each candidate fact-check's id and its :data:`bot.core.scorer.CANDIDATE_FEATURES` values
         (what ``bench/train_scorer.py`` learns from)."""
         words = text.terms(question)
         return [
             (self._ids[entry], values)
-            for entry, values in self._candidate_features(words, text.entities(question))
+            for entry, values in self._candidate_features(question, words, text.entities(question))
         ]
 
     def _match(self, question: str, words: list[str], names: list[str], k: int) -> MatchResult:
         scored = []
-        for entry, values in self._candidate_features(words, names):
+        for entry, values in self._candidate_features(question, words, names):
             lexical = values[LEXICAL_FEATURE]
             probability = lexical if self._scorer is None else self._scorer.probability(values)
             scored.append((entry, probability, lexical))
@@ -319,15 +371,46 @@ class Matcher:
         )
         return MatchResult(question, matches, self.threshold)
 
+    def _nearest_entries(self, vector: NDArray[np.float32], n: int) -> list[int]:
+        """The ``n`` fact-checks whose phrasings' vectors are closest to ``vector``."""
+        if not len(self._vectors) or not vector.any():
+            return []
+        if len(self._vectors) <= EXACT_VECTOR_SEARCH:
+            rows = np.arange(len(self._vectors))
+        else:
+            rows = embedding.nearest_binary(vector, self._codes, BINARY_SHORTLIST)
+        cosines = embedding.cosine_int8(vector, self._vectors[rows])
+        order = rows[np.argsort(-cosines, kind="stable")]
+        found: list[int] = []
+        for entry in self._phrasing_entry[order].tolist():
+            if entry not in found:
+                found.append(entry)
+                if len(found) == n:
+                    break
+        return found
+
+    def _cosine(self, vector: NDArray[np.float32], entry: int) -> float:
+        rows = self._vectors[self._offsets[entry] : self._offsets[entry + 1]]
+        if not len(rows):
+            return 0.0
+        return float(embedding.cosine_int8(vector, rows).max())
+
     def _candidate_features(
-        self, words: list[str], names: list[str]
+        self, question: str, words: list[str], names: list[str]
     ) -> list[tuple[int, list[float]]]:
         query_terms = self._corrected(words)
         if not query_terms:
             return []
         candidates = self._candidates(query_terms, CANDIDATE_TEXTS)
         if not candidates:
+            # no indexed word in common with any fact-check: off the corpus's topics
             return []
+        # Vectors see the question as folded (case, accents, links and emoji do not count),
+        # like the words do.
+        vector = self._embedder.embed([text.fold(question)])[0]
+        found = {c.entry for c in candidates}
+        extra = [e for e in self._nearest_entries(vector, VECTOR_CANDIDATES) if e not in found]
+        candidates += self._read(extra)
         query_weights = [self._idf(t) for t in query_terms]
         query_total = sum(query_weights) or 1.0
         unknown = sum(
@@ -339,14 +422,17 @@ class Matcher:
         phrase_weight = 1 - _BM25_WEIGHT - _CONTEXT_WEIGHT
         log_length = math.log1p(len(query_terms))
         short = len(query_terms) <= SHORT_QUESTION_TERMS
+        cosines = {c.entry: self._cosine(vector, c.entry) for c in candidates}
         rows: list[tuple[int, list[float]]] = []
         seen: set[int] = set()
         for candidate in candidates:
             if candidate.entry in seen:
                 continue
             seen.add(candidate.entry)
-            parts = max(self._parts(query_terms, query_weights, p) for p in candidate.phrasings)
-            phrased, covered, _, _ = parts
+            each = [self._parts(query_terms, query_weights, p) for p in candidate.phrasings]
+            phrased, covered, _, _ = max(each)
+            # how nearly the question *is* one of the phrasings: covered both ways
+            exact = max(min(part[1], part[2]) for part in each)
             context = sum(
                 w for t, w in zip(query_terms, query_weights, strict=True) if t in candidate.context
             )
@@ -359,9 +445,8 @@ class Matcher:
             missing_names = [n for n in names if n not in said]
             missing_share = len(missing_names) / len(names) if names else 0.0
             missing_weight = sum(self._idf(n) for n in missing_names) / query_total
-            absent = [
-                w for t, w in zip(query_terms, query_weights, strict=True) if t not in said
-            ]
+            absent = [w for t, w in zip(query_terms, query_weights, strict=True) if t not in said]
+            cosine = cosines[candidate.entry]
             rows.append(
                 (
                     candidate.entry,
@@ -374,10 +459,33 @@ class Matcher:
                         unknown / query_total,
                         log_length,
                         *_split_by_length(short, missing_share, missing_weight),
+                        cosine,
+                        exact,
                     ],
                 )
             )
+        _add_margins(rows, short)
         return rows
+
+    def _read(self, entries: Sequence[int]) -> list[_Candidate]:
+        """Candidates for ``entries`` found by vector (BM25 0: no queried word in common)."""
+        if not entries:
+            return []
+        marks = ",".join("?" * len(entries))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT entry, phrasings, context FROM texts WHERE rowid IN ({marks})",
+                [e + 1 for e in entries],
+            ).fetchall()
+        return [
+            _Candidate(
+                entry,
+                tuple(tuple(p.split()) for p in phrasings.split(PHRASING_SEPARATOR) if p),
+                frozenset(context.split()),
+                0.0,
+            )
+            for entry, phrasings, context in rows
+        ]
 
     def _corrected(self, terms: list[str]) -> list[str]:
         """``terms`` with unknown words replaced by the closest indexed word, if any."""
@@ -528,6 +636,29 @@ class Matcher:
         if len(label) > SUGGESTION_MAX_CHARS:
             label = label[: SUGGESTION_MAX_CHARS - 1].rstrip() + "…"
         return Suggestion(self._ids[entry], label)
+
+
+def _add_margins(rows: list[tuple[int, list[float]]], short: bool) -> None:
+    """Append, for each of :data:`_MARGIN_OF`, how far a candidate is ahead of the best
+    other candidate (negative when behind), then the same again for long questions only
+    (0 for a short one).
+
+    In CheckThat!'s large, varied corpus a right answer usually stands out, while a tweet
+    whose fact-check is missing meets several half-matches alike. In a small corpus on one
+    topic (the bundled one) a member's short question has close siblings however right
+    the answer is, so the model may learn margins for long questions alone.
+    """
+    margins = []
+    for column in _MARGIN_OF:
+        values = [r[1][column] for r in rows]
+        order = sorted(range(len(values)), key=lambda i: -values[i])
+        best = values[order[0]] if values else 0.0
+        second = values[order[1]] if len(values) > 1 else 0.0
+        margins.append([values[i] - (second if i == order[0] else best) for i in range(len(rows))])
+    for i, (_, row) in enumerate(rows):
+        row.extend(m[i] for m in margins)
+        row.extend(0.0 if short else m[i] for m in margins)
+        row.append(1.0 if short else 0.0)
 
 
 def _split_by_length(short: bool, share: float, weight: float) -> tuple[float, ...]:

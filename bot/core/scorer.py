@@ -14,20 +14,21 @@ import functools
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 WEIGHTS_FILE = Path(__file__).with_name("scorer_weights.json")
 
-# The features, in the order of the weight vector (computed in Matcher._candidate_features).
-FEATURES: tuple[str, ...] = (
+# What the matcher computes for each (question, candidate) pair, in this order
+# (Matcher._candidate_features).
+CANDIDATE_FEATURES: tuple[str, ...] = (
     "covered",  # share of the best phrasing's word weight the question holds
     "bm25",  # BM25 relative to the best candidate's
     "context",  # share of the question's weight the summary start holds
-    "lexical",  # the old matcher's final score
+    "lexical",  # the old matcher's final score (reports and scorer=None only)
     "missing_weight",  # share of the question's word weight absent from every phrasing+context
     "unknown_weight",  # share of the question's weight in words the corpus never uses
-    "log_length",  # log(1 + number of question terms)
+    "log_length",  # log(1 + number of question terms) (not used: see FEATURES)
     # The "key entity missing" signal: the share of the question's names and numbers the
     # fact-check never mentions, and their rarity weight over the question's. Split by
     # question length: in a short question a missing name changes what is asked ("Did
@@ -36,10 +37,68 @@ FEATURES: tuple[str, ...] = (
     "short_missing_entity_weight",
     "long_missing_entities",
     "long_missing_entity_weight",
+    "cosine",  # the WordLlama cosine of the question and the closest phrasing
+    "exact",  # min(covered, explained) of the best phrasing: the question *is* it
+    # How far ahead of the best other candidate this one is (negative when behind).
+    "cosine_margin",
+    "covered_margin",
+    "bm25_margin",
+    "exact_margin",
+    # the same four for long questions (pasted posts, tweets) only; 0 for a short one
+    "long_cosine_margin",
+    "long_covered_margin",
+    "long_bm25_margin",
+    "long_exact_margin",
+    # 1 for a question of at most SHORT_QUESTION_TERMS terms: its own bias, learned from
+    # CheckThat!'s claims asked as questions (answered, and with the claim held out)
+    "short_question",
 )
+# The model's inputs by default (bench/train_scorer.py), in the order of the weight vector;
+# a weights file names its own. Two models in one regression (see :func:`select`): one for
+# long questions (tweets, pasted posts), with the margins over the next candidate, and one
+# for short ones (members' questions), without them: in a small corpus on one topic a
+# short question has close siblings however right the answer is. Left out: "lexical" (a
+# blend of the others) and "log_length" (CheckThat!'s queries are long tweets: on train a
+# short question looked unlikely to be answered, and a member's exact question scored 0.2).
+_SHARED = ("covered", "bm25", "context", "missing_weight", "unknown_weight", "cosine", "exact")
+FEATURES: tuple[str, ...] = (
+    *_SHARED,
+    "short_missing_entities",
+    "short_missing_entity_weight",
+    "long_missing_entities",
+    "long_missing_entity_weight",
+)
+# (The long:/short: two-model form and the margins were tried: train CV 0.43 right for
+# tweets, but members' short paraphrases of the bundled corpus fell under the threshold.)
 
 
-def _sigmoid(z: float) -> float:
+_SHORT = CANDIDATE_FEATURES.index("short_question")
+
+
+def _base(name: str) -> str:
+    return name.partition(":")[2] if name.startswith(("short:", "long:")) else name
+
+
+def select(candidate: Sequence[float], features: Sequence[str]) -> list[float]:
+    """The values of ``features`` from a row of :data:`CANDIDATE_FEATURES` values.
+
+    ``short:NAME`` is NAME's value for a short question and 0 for a long one, ``long:NAME``
+    the reverse: one regression then holds a model for members' short questions and one for
+    long posts (CheckThat!'s tweets), which differ in what a right answer looks like.
+    """
+    short = candidate[_SHORT] >= 0.5
+    out = []
+    for name in features:
+        value = candidate[CANDIDATE_FEATURES.index(_base(name))]
+        if name.startswith("short:"):
+            value = value if short else 0.0
+        elif name.startswith("long:"):
+            value = 0.0 if short else value
+        out.append(value)
+    return out
+
+
+def sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
@@ -48,36 +107,109 @@ def _sigmoid(z: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Scorer:
-    """Weights over :data:`FEATURES` plus a bias, and the threshold chosen on train."""
+    """Weights over ``features`` (names from :data:`CANDIDATE_FEATURES`) plus a bias, and the
+    threshold chosen on train.
+
+    Features are standardised first (``(value - mean) / scale``, the means and scales of
+    the training examples), so that the L2 penalty weighs every feature alike.
+    """
 
     weights: tuple[float, ...]
     bias: float
     threshold: float
+    means: tuple[float, ...] = ()
+    scales: tuple[float, ...] = ()
+    features: tuple[str, ...] = FEATURES
+    # Per question group ("short", "long"): Platt scaling (slope, intercept) of the
+    # regression's output into the probability that the top candidate is the answer,
+    # fitted on train's cross-validated outcomes (bench/train_scorer.py).
+    calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def probability(self, values: Sequence[float]) -> float:
-        return _sigmoid(self.bias + math.fsum(w * v for w, v in zip(self.weights, values, strict=True)))
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.features if _base(f) not in CANDIDATE_FEATURES]
+        if unknown:
+            raise ValueError(f"scorer weights name unknown features {unknown}")
+        if len(self.weights) != len(self.features):
+            raise ValueError("scorer weights and features differ in length")
+        if self.means and not (len(self.means) == len(self.scales) == len(self.features)):
+            raise ValueError("scorer means/scales and features differ in length")
+
+    def select(self, candidate: Sequence[float]) -> list[float]:
+        """This model's inputs from a row of :data:`CANDIDATE_FEATURES` values."""
+        return select(candidate, self.features)
+
+    def raw_probability(self, candidate: Sequence[float]) -> float:
+        """The regression's output for one row of :data:`CANDIDATE_FEATURES` values."""
+        return sigmoid(self._logit(candidate))
+
+    def probability(self, candidate: Sequence[float]) -> float:
+        """The calibrated probability for one row of :data:`CANDIDATE_FEATURES` values."""
+        z = self._logit(candidate)
+        group = "short" if candidate[_SHORT] >= 0.5 else "long"
+        if group in self.calibration:
+            slope, intercept = self.calibration[group]
+            z = slope * z + intercept
+        return sigmoid(z)
+
+    def _logit(self, candidate: Sequence[float]) -> float:
+        values: Sequence[float] = self.select(candidate)
+        if self.means:
+            values = standardise(values, self.means, self.scales)
+        return self.bias + math.fsum(w * v for w, v in zip(self.weights, values, strict=True))
 
     def to_json(self) -> dict[str, object]:
         return {
             "model": "logistic-regression",
-            "features": list(FEATURES),
+            "features": list(self.features),
             "weights": [round(w, 8) for w in self.weights],
             "bias": round(self.bias, 8),
+            "means": [round(m, 8) for m in self.means],
+            "scales": [round(s, 8) for s in self.scales],
+            "calibration": {
+                g: [round(a, 8), round(b, 8)] for g, (a, b) in self.calibration.items()
+            },
             "threshold": self.threshold,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Scorer:
-        features = data.get("features")
-        if not isinstance(features, list) or tuple(features) != FEATURES:
-            raise ValueError(f"scorer weights are for features {features}, expected {FEATURES}")
-        weights = data.get("weights")
-        if not isinstance(weights, list) or len(weights) != len(FEATURES):
-            raise ValueError("scorer weights and features differ in length")
+        features, weights = data.get("features"), data.get("weights")
+        if not isinstance(features, list) or not isinstance(weights, list):
+            raise ValueError("scorer weights need lists of features and weights")
         bias, threshold = data.get("bias"), data.get("threshold")
         if not isinstance(bias, int | float) or not isinstance(threshold, int | float):
             raise ValueError("scorer weights need a numeric bias and threshold")
-        return cls(tuple(float(w) for w in weights), float(bias), float(threshold))
+        means, scales = data.get("means", []), data.get("scales", [])
+        if not isinstance(means, list) or not isinstance(scales, list):
+            raise ValueError("scorer means and scales must be lists")
+        calibration = data.get("calibration", {})
+        if not isinstance(calibration, dict):
+            raise ValueError("scorer calibration must map a group to (slope, intercept)")
+        return cls(
+            tuple(float(w) for w in weights),
+            float(bias),
+            float(threshold),
+            tuple(float(m) for m in means),
+            tuple(float(s) for s in scales),
+            tuple(str(f) for f in features),
+            {str(g): (float(a), float(b)) for g, (a, b) in calibration.items()},
+        )
+
+
+def standardise(
+    values: Sequence[float], means: Sequence[float], scales: Sequence[float]
+) -> list[float]:
+    return [(v - m) / s for v, m, s in zip(values, means, scales, strict=True)]
+
+
+def moments(rows: Sequence[Sequence[float]]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Each column's mean and standard deviation (1 where a column is constant)."""
+    n = len(rows)
+    means = tuple(math.fsum(r[i] for r in rows) / n for i in range(len(rows[0])))
+    scales = tuple(
+        math.sqrt(math.fsum((r[i] - m) ** 2 for r in rows) / n) or 1.0 for i, m in enumerate(means)
+    )
+    return means, scales
 
 
 def load(path: Path = WEIGHTS_FILE) -> Scorer:
@@ -120,7 +252,7 @@ def fit(
         grad = [0.0] * n
         hess = [[0.0] * n for _ in range(n)]
         for x, y, weight in zip(xs, labels, sample, strict=True):
-            p = _sigmoid(math.fsum(b * v for b, v in zip(beta, x, strict=True)))
+            p = sigmoid(math.fsum(b * v for b, v in zip(beta, x, strict=True)))
             err = weight * (p - y)
             s = weight * p * (1 - p)
             for i in range(n):

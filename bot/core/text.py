@@ -153,6 +153,9 @@ def entities(text: str) -> list[str]:
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     plain = _CASED_US_RE.sub(" US ", plain.replace("’", "'").replace("'s ", " "))
     plain = re.sub(r"(?i)\b(?:united states|estados unidos)\b", "US", plain)
+    letters = [w for w in _CASED_WORD_RE.findall(plain) if w.isalpha() and len(w) >= 2]
+    # A shouted question ("DID THE US HELP THE CARTELS") says nothing by its capitals.
+    shouting = len(letters) >= 3 and sum(w.isupper() for w in letters) > len(letters) / 2
     found: list[str] = []
     for sentence in _SENTENCE_RE.split(plain):
         for position, word in enumerate(_CASED_WORD_RE.findall(sentence)):
@@ -160,7 +163,9 @@ def entities(text: str) -> list[str]:
             if lower in STOPWORDS:
                 continue
             named = any(c.isdigit() for c in word) or (
-                word[0].isupper() and (position > 0 or (len(word) >= 2 and word.isupper()))
+                not shouting
+                and word[0].isupper()
+                and (position > 0 or (len(word) >= 2 and word.isupper()))
             )
             if named:
                 found.append(stem(lower))
