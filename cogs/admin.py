@@ -1,4 +1,4 @@
-"""Server settings (``/settings modlog|show``) and corpus reload (``/corpus reload``, SIGHUP).
+"""Server settings (``/settings modlog|threshold|show``), corpus reload (``/corpus reload``).
 
 Who may reload: a member whose user id is in ``FACTDESK_OWNER_IDS`` (the bot owner's
 choice, in any server), or a member with Manage Server in the server where they run it.
@@ -120,6 +120,12 @@ def describe_outcome(outcome: ReloadOutcome) -> str:
     return limits.shorten(text, limits.MESSAGE_CONTENT)
 
 
+# The range a server may set its own match threshold in: below it factdesk would answer
+# on little more than a shared word; above it, almost never.
+SERVER_THRESHOLD_MIN = 0.3
+SERVER_THRESHOLD_MAX = 0.95
+
+
 class Admin(commands.Cog):
     settings_group = checks.group("settings", strings.SETTINGS_DESCRIPTION, MANAGER)
     corpus_group = checks.group("corpus", strings.CORPUS_DESCRIPTION, MANAGER)
@@ -183,6 +189,34 @@ class Admin(commands.Cog):
         else:
             await reply(interaction, strings.SETTINGS_MODLOG_SET.format(channel_id=channel))
 
+    @settings_group.command(name="threshold", description=strings.SETTINGS_THRESHOLD_DESCRIPTION)
+    @app_commands.describe(
+        threshold=strings.SETTINGS_THRESHOLD_OPTION.format(
+            low=SERVER_THRESHOLD_MIN, high=SERVER_THRESHOLD_MAX
+        )
+    )
+    @checks.needs(MANAGER)
+    async def settings_threshold(
+        self,
+        interaction: discord.Interaction,
+        threshold: app_commands.Range[float, SERVER_THRESHOLD_MIN, SERVER_THRESHOLD_MAX]
+        | None = None,
+    ) -> None:
+        guild_id = checks.in_guild(interaction)
+        await interactions.defer_private(interaction)
+        await self.bot.database.set_match_threshold(
+            guild_id, threshold, actor_id=interaction.user.id
+        )
+        log.info("match threshold set", threshold=threshold)
+        default = self.bot.library.matcher.threshold
+        if threshold is None:
+            await reply(interaction, strings.SETTINGS_THRESHOLD_DEFAULT.format(default=default))
+        else:
+            await reply(
+                interaction,
+                strings.SETTINGS_THRESHOLD_SET.format(threshold=threshold, default=default),
+            )
+
     @settings_group.command(name="show", description=strings.SETTINGS_SHOW_DESCRIPTION)
     @checks.needs(MODERATOR_OR_MANAGER)
     async def settings_show(self, interaction: discord.Interaction) -> None:
@@ -191,7 +225,21 @@ class Admin(commands.Cog):
 
         async def shown() -> str:
             current = await database.guild_settings(guild_id)
+            own_threshold = current.match_threshold
+            threshold = strings.SETTINGS_THRESHOLD_SHOWN.format(
+                threshold=(
+                    own_threshold
+                    if own_threshold is not None
+                    else self.bot.library.matcher.threshold
+                ),
+                origin=(
+                    strings.SETTINGS_THRESHOLD_OWN
+                    if own_threshold is not None
+                    else strings.SETTINGS_THRESHOLD_IS_DEFAULT
+                ),
+            )
             return strings.SETTINGS_SHOW.format(
+                threshold=threshold,
                 modlog=(
                     f"<#{current.modlog_channel_id}>"
                     if current.modlog_channel_id is not None

@@ -11,6 +11,7 @@ carries the server's "Disputed in this server" notice when moderators upheld one
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -376,8 +377,19 @@ class Factcheck(commands.Cog):
             ),
         }
 
+    async def _server_threshold(self, guild_id: int | None) -> float | None:
+        """The server's own match threshold (None: the matcher's default applies)."""
+        if guild_id is None:
+            return None
+        try:
+            return await self.bot.database.match_threshold(guild_id)
+        except Exception:
+            # The default threshold still gives the member an answer.
+            log.exception("could not read the server's match threshold")
+            return None
+
     async def _resolve(
-        self, question: str, state: InteractionState
+        self, question: str, state: InteractionState, guild_id: int | None
     ) -> tuple[FactCheck | None, MatchResult | None]:
         library = self.bot.library
         if question.startswith(CHOICE_PREFIX):
@@ -386,6 +398,9 @@ class Factcheck(commands.Cog):
                 state.claim_id, state.score = fc.id, None
                 return fc, None
         result = await asyncio.to_thread(library.matcher.match, question)
+        threshold = await self._server_threshold(guild_id)
+        if threshold is not None:
+            result = dataclasses.replace(result, threshold=threshold)
         best = result.best
         state.claim_id = best.claim_id if best else None
         state.score = best.score if best else (result.matches[0].score if result.matches else None)
@@ -425,7 +440,7 @@ class Factcheck(commands.Cog):
         async def work() -> tuple[dict[str, Any], bool]:
             """The reply, and whether the question is still to be recorded."""
             try:
-                fc, result = await self._resolve(question, state)
+                fc, result = await self._resolve(question, state, interaction.guild_id)
             except EmptyQuestionError:
                 return {"content": strings.EMPTY_QUESTION}, True
             if fc is not None:

@@ -234,6 +234,7 @@ MOD_ACTIONS = {
     "answered": "answered by a corpus reload",
     "refused": "was refused",
     "set_modlog": "set the mod-log channel",
+    "set_threshold": "set the match threshold",
 }
 MOD_NONE = "(none)"
 MOD_FLAG_NO_CLAIM = "(a message no fact-check matched)"
@@ -304,8 +305,26 @@ SETTINGS_MODLOG_CHANNEL_OPTION = "The moderators' channel."
 SETTINGS_SHOW_DESCRIPTION = "Show factdesk's settings for this server."
 SETTINGS_MODLOG_SET = "New flags and requests will be posted in <#{channel_id}>."
 SETTINGS_MODLOG_OFF = "The mod-log is off: flags and requests are only in /flags and /requests."
+SETTINGS_THRESHOLD_DESCRIPTION = (
+    "How sure factdesk must be before it answers here (leave empty for the default)."
+)
+SETTINGS_THRESHOLD_OPTION = (
+    "A confidence from {low} to {high}: higher answers less often and is wrong less often."
+)
+SETTINGS_THRESHOLD_SET = (
+    "factdesk now answers here only when it is at least {threshold:.0%} confident that a "
+    "fact-check matches (the default is {default:.0%}). Below that it says no fact-check "
+    "matches and shows the nearest."
+)
+SETTINGS_THRESHOLD_DEFAULT = (
+    "This server uses the default match threshold again ({default:.0%} confidence)."
+)
+SETTINGS_THRESHOLD_SHOWN = "{threshold:.0%} ({origin})"
+SETTINGS_THRESHOLD_OWN = "this server's own"
+SETTINGS_THRESHOLD_IS_DEFAULT = "the default"
 SETTINGS_SHOW = (
-    "**Mod-log channel:** {modlog}\n**Moderators:** members with Manage Messages\n"
+    "**Mod-log channel:** {modlog}\n**Match threshold:** {threshold}\n"
+    "**Moderators:** members with Manage Messages\n"
     "**Flag cooldown:** {cooldown} s per member\n**Fact-checks served:** {claims}\n"
     "**Open flags:** {flags} · **Open requests:** {requests} · **Disputed:** {disputes}\n"
     "**Last changed:** {changed}"

@@ -21,6 +21,8 @@ class GuildSettings:
     modlog_channel_id: int | None
     updated_at: datetime | None
     updated_by: int | None
+    # None: the bot's default threshold applies.
+    match_threshold: float | None = None
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,7 @@ async def test_moderator_commands_and_buttons_refuse_plain_members(world: World)
             ("requests", {"list": {}}),
             ("requests", {"close": {"id": 1, "note": "x"}}),
             ("settings", {"modlog": {"channel": world.channel.id}}),
+            ("settings", {"threshold": {"threshold": 0.9}}),
             ("settings", {"show": {}}),
             ("corpus", {"reload": {}}),
         ]

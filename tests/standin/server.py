@@ -93,6 +93,19 @@ def _awaited_on_standin_loop(
     return wrapper
 
 
+class OptionRefused(ValueError):
+    """Discord's client would not send this value (a number outside the option's range)."""
+
+
+def _check_range(option: dict[str, Any], value: Any) -> None:
+    """Numbers outside ``min_value``/``max_value`` never reach a bot: the client refuses them."""
+    if option["type"] not in (4, 10):  # integer, number
+        return
+    low, high = option.get("min_value"), option.get("max_value")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise OptionRefused(f"{option['name']}={value!r} is outside [{low}, {high}]")
+
+
 class StandInViolation(AssertionError):
     """Raised by :meth:`StandIn.assert_no_violations`; the message lists every violation."""
 
@@ -759,6 +772,7 @@ class StandIn:
                 nested = self._options(by_name[name].get("options") or [], value or {}, resolved)
                 options.append({"name": name, "type": kind, "options": nested})
             else:
+                _check_range(by_name[name], value)
                 options.append(
                     {"name": name, "type": kind, "value": self._resolve(value, resolved)}
                 )
