@@ -324,7 +324,11 @@ class PostButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], templat
         async def post() -> None:
             message = await answer_message(interaction, fc)
             await channel.send(
-                reference=reference, allowed_mentions=discord.AllowedMentions.none(), **message
+                reference=reference,
+                allowed_mentions=discord.AllowedMentions.none(),
+                # One post per fact-checked message and claim, even if the send is retried.
+                nonce=custom_ids.message_nonce("post", self.message_id, fc.id),
+                **message,
             )
 
         await within_deadline(interaction, post())

@@ -297,6 +297,7 @@ class Moderation(commands.Cog):
                     message_id=message.id, channel_id=message.channel.id, fail_if_not_exists=False
                 ),
                 allowed_mentions=discord.AllowedMentions.none(),
+                nonce=custom_ids.message_nonce("card", message.id, fc.id),
             )
         except discord.HTTPException as error:
             log.warning("could not post the context card", status=error.status, code=error.code)

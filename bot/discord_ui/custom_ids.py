@@ -144,3 +144,16 @@ def mod_action(text: str) -> ModAction:
     if text == "dis":
         return "dis"
     return "close"
+
+
+# --- message nonces -------------------------------------------------------------------------
+# A channel message sent with a nonce (discord.py adds enforce_nonce) is created once: when
+# discord.py retries a send whose response was lost (a 5xx), Discord returns the first
+# message instead of posting again. Interaction follow-ups are webhooks and take no nonce.
+NONCE_LENGTH = 25  # Discord's limit for a string nonce
+
+
+def message_nonce(kind: str, *parts: object) -> str:
+    """The nonce of one message factdesk means to send once (same parts, same nonce)."""
+    digest = hashlib.sha256(":".join(str(part) for part in (kind, *parts)).encode()).hexdigest()
+    return f"{kind[:2]}{digest}"[:NONCE_LENGTH]

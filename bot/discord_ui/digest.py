@@ -7,7 +7,6 @@ and the benchmark. Member-written text (questions, requests, flag reasons) is es
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -190,6 +189,5 @@ def is_digest_text(content: str, footers: list[str | None], local_date: date) ->
 
 
 def message_nonce(guild_id: int, local_date: date, part: int) -> str:
-    """A nonce unique to one message of one digest (Discord allows 25 characters)."""
-    digest = hashlib.sha256(f"{guild_id}:{local_date}:{part}".encode()).hexdigest()
-    return f"dg{digest[:23]}"
+    """A nonce unique to one message of one digest."""
+    return custom_ids.message_nonce("dg", guild_id, local_date, part)

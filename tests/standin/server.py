@@ -93,6 +93,19 @@ def _awaited_on_standin_loop(
     return wrapper
 
 
+# How long Discord remembers a message nonce for enforce_nonce ("the past few minutes").
+NONCE_WINDOW = 300.0
+
+
+def _fault_body(status: int) -> web.Response:
+    """An injected error as Discord words it."""
+    if status == 403:
+        return _json({"code": 50001, "message": "Missing Access"}, status)
+    if status == 404:
+        return _json({"code": 10003, "message": "Unknown Channel"}, status)
+    return _json({"code": 0, "message": f"{status}: Internal Server Error"}, status)
+
+
 class OptionRefused(ValueError):
     """Discord's client would not send this value (a number outside the option's range)."""
 
@@ -141,6 +154,8 @@ class _Fault:
     status: int
     times: int
     retry_after: float
+    # The request is carried out, then answered with ``status``: the response was lost.
+    lost: bool = False
 
 
 @dataclass
@@ -281,6 +296,8 @@ class StandIn:
         self._by_token: dict[str, Interaction] = {}
         self._commands: dict[int | None, list[dict[str, Any]]] = {}
         self._faults: list[_Fault] = []
+        # (channel id, nonce) -> (message id, when): Discord's enforce_nonce window.
+        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._session: _Session | None = None
         self._socket: web.WebSocketResponse | None = None
@@ -572,9 +589,13 @@ class StandIn:
         status: int = 429,
         times: int = 1,
         retry_after: float = 0.05,
+        lost: bool = False,
     ) -> None:
-        """The next ``times`` requests to ``route`` (a spec path template) get ``status``."""
-        self._faults.append(_Fault(method.upper(), route, status, times, retry_after))
+        """The next ``times`` requests to ``route`` (a spec path template) get ``status``.
+
+        ``lost=True``: each is carried out first (a message is created...) and only then
+        answered with ``status``, as when Discord did the work but the response was lost."""
+        self._faults.append(_Fault(method.upper(), route, status, times, retry_after, lost))
 
     @_on_standin_loop
     def rate_limit(self, method: str, route: str, *, per_second: float) -> None:
@@ -956,9 +977,12 @@ class StandIn:
         self._requests.append(record)
         try:
             record.body = await self._read_body(request)
+            lost = self._lost_response(request.method, route)
             response = self._fault(request.method, route)
             if response is None:
                 response = await self._handle(request, record, route, params)
+            if lost is not None:
+                response = lost
         except HTTPError as error:
             response = error.response()
         except Exception as error:
@@ -988,13 +1012,25 @@ class StandIn:
             return None
         return json.loads(raw)
 
+    def _lost_response(self, method: str, route: str | None) -> web.Response | None:
+        for fault in self._faults:
+            if fault.lost and fault.times > 0 and fault.method == method and fault.route == route:
+                fault.times -= 1
+                return _fault_body(fault.status)
+        return None
+
     def _fault(self, method: str, route: str | None) -> web.Response | None:
         for fault in self._faults:
-            if fault.times > 0 and fault.method == method and fault.route == route:
+            if (
+                not fault.lost
+                and fault.times > 0
+                and fault.method == method
+                and fault.route == route
+            ):
                 fault.times -= 1
                 if fault.status == 429:
                     return self._too_many(fault.retry_after, bucket=f"standin-{method}-{route}")
-                return _json({"code": 0, "message": "500: Internal Server Error"}, fault.status)
+                return _fault_body(fault.status)
         if route is not None and (bucket := self._buckets.get((method, route))):
             now = time.monotonic()
             if now - bucket.window_start >= 1.0:
@@ -1430,6 +1466,13 @@ class StandIn:
             raise HTTPError(403, 50013, "Missing Permissions")
         body = record.body
         self._check_message(record, body, creates=True)
+        # Discord: with enforce_nonce, a nonce the same author used in the past few minutes
+        # returns that message instead of creating another (a retried send stays one).
+        nonce = body.get("nonce") if body.get("enforce_nonce") else None
+        if nonce is not None:
+            earlier = self._nonces.get((channel.id, str(nonce)))
+            if earlier is not None and time.monotonic() - earlier[1] < NONCE_WINDOW:
+                return _json(self.messages[earlier[0]])
         message = message_json(
             channel_id=channel.id,
             author=self.bot_user,
@@ -1456,6 +1499,9 @@ class StandIn:
                     "guild_id": str(channel.guild_id),
                 }
                 message["referenced_message"] = target
+        if nonce is not None:
+            message["nonce"] = str(nonce)
+            self._nonces[(channel.id, str(nonce))] = (int(message["id"]), time.monotonic())
         self.messages[int(message["id"])] = message
         await self._changed()
         return _json(message)
