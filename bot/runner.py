@@ -232,20 +232,27 @@ def _finish(main: Coroutine[Any, Any, int], settings: Settings) -> int:
         return 1
 
 
+def _start_logging(settings: Settings) -> bool:
+    """Configure logging with the token masked; False (said on stderr) without a token."""
+    if settings.discord_token is None or not settings.discord_token.get_secret_value():
+        print(MISSING_TOKEN, file=sys.stderr)
+        return False
+    configure_logging(
+        log_format=settings.log_format,
+        level=settings.log_level,
+        secrets=[settings.discord_token.get_secret_value()],
+    )
+    return True
+
+
 def run(settings: Settings) -> int:
     """``factdesk run``: the exit code (0 after SIGINT/SIGTERM, 2 without a token).
 
     SIGHUP never stops the bot: see :mod:`bot.hangup` for the contract with the admin cog.
     """
     hangup.install()
-    if settings.discord_token is None or not settings.discord_token.get_secret_value():
-        print(MISSING_TOKEN, file=sys.stderr)
+    if not _start_logging(settings):
         return 2
-    configure_logging(
-        log_format=settings.log_format,
-        level=settings.log_level,
-        secrets=[settings.discord_token.get_secret_value()],
-    )
 
     async def main() -> int:
         stop = asyncio.Event()
@@ -280,12 +287,6 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
 
 def sync(settings: Settings, guild_id: int | None) -> int:
     """``factdesk sync``: the exit code."""
-    if settings.discord_token is None or not settings.discord_token.get_secret_value():
-        print(MISSING_TOKEN, file=sys.stderr)
+    if not _start_logging(settings):
         return 2
-    configure_logging(
-        log_format=settings.log_format,
-        level=settings.log_level,
-        secrets=[settings.discord_token.get_secret_value()],
-    )
     return _finish(sync_commands(settings, guild_id), settings)

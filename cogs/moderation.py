@@ -319,13 +319,16 @@ class Moderation(commands.Cog):
             wanted = status.value
         database = self.bot.database
 
-        async def page() -> discord.Embed:
+        async def lines() -> list[str]:
             flags = await database.flags(guild_id, wanted, limit=render.PAGE_SIZE)
-            total = await database.count_flags(guild_id, wanted)
-            title = strings.MOD_FLAGS_LIST_TITLE.format(status=strings.MOD_STATUS[wanted])
-            return render.list_embed(title, [render.flag_line(f) for f in flags], total)
+            return [render.flag_line(flag) for flag in flags]
 
-        await reply(interaction, embed=await interactions.within_deadline(interaction, page()))
+        await review.reply_listing(
+            interaction,
+            strings.MOD_FLAGS_LIST_TITLE.format(status=strings.MOD_STATUS[wanted]),
+            lines,
+            lambda: database.count_flags(guild_id, wanted),
+        )
 
     @flags_group.command(name="show", description=strings.MOD_FLAGS_SHOW_DESCRIPTION)
     @app_commands.describe(flag_id=strings.MOD_FLAG_ID_OPTION)

@@ -95,13 +95,16 @@ class Requests(commands.Cog):
             wanted = status.value
         database = self.bot.database
 
-        async def page() -> discord.Embed:
+        async def lines() -> list[str]:
             found = await database.requests(guild_id, wanted, limit=render.PAGE_SIZE)
-            total = await database.count_requests(guild_id, wanted)
-            title = strings.REQUESTS_LIST_TITLE.format(status=strings.MOD_STATUS[wanted])
-            return render.list_embed(title, [render.request_line(r) for r in found], total)
+            return [render.request_line(request) for request in found]
 
-        await reply(interaction, embed=await interactions.within_deadline(interaction, page()))
+        await review.reply_listing(
+            interaction,
+            strings.REQUESTS_LIST_TITLE.format(status=strings.MOD_STATUS[wanted]),
+            lines,
+            lambda: database.count_requests(guild_id, wanted),
+        )
 
     @requests_group.command(name="close", description=strings.REQUESTS_CLOSE_DESCRIPTION)
     @app_commands.describe(request_id=strings.REQUEST_ID_OPTION, note=strings.MOD_NOTE_OPTION)
