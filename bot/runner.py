@@ -129,7 +129,9 @@ async def prepare(settings: Settings) -> Resources:
     return Resources(library, database)
 
 
-def make_bot(settings: Settings, resources: Resources) -> FactdeskBot:
+def make_bot(
+    settings: Settings, resources: Resources, *, message_content: bool | None = None
+) -> FactdeskBot:
     from bot.app import FactdeskBot
     from bot.heartbeat import Heartbeat
 
@@ -138,6 +140,20 @@ def make_bot(settings: Settings, resources: Resources) -> FactdeskBot:
         library=resources.library,
         database=resources.database,
         heartbeat=Heartbeat(settings.heartbeat_file),
+        message_content=message_content,
+    )
+
+
+MESSAGE_CONTENT_REFUSED = (
+    "Discord refused the Message Content intent: starting without it, so watch mode is"
+    " unavailable (enable Message Content in the Developer Portal, or set"
+    " FACTDESK_MESSAGE_CONTENT=false)"
+)
+
+
+def _content_refused(error: BaseException) -> bool:
+    return isinstance(error, discord.PrivilegedIntentsRequired) or (
+        isinstance(error, discord.ConnectionClosed) and error.code == PRIVILEGED_INTENTS_CODE
     )
 
 
@@ -150,26 +166,40 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     assert settings.discord_token is not None
     resources = await prepare(settings)
     try:
-        bot = make_bot(settings, resources)
         try:
-            async with bot:
-                runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
-                stopper = asyncio.create_task(stop.wait())
-                done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                if stopper in done:
-                    log.info("stopping")
-                    await bot.close()
-                    runner.cancel()
-                    await asyncio.gather(runner, return_exceptions=True)
-                else:
-                    stopper.cancel()
-                    await runner
-        finally:
-            _mark_stopped(bot)
-            # The admin cog removed its SIGHUP handler on unload: keep SIGHUP harmless.
-            hangup.install(asyncio.get_running_loop())
+            await _serve_once(settings, resources, stop)
+        except Exception as error:
+            # The one privileged intent factdesk may ask for is optional: run without it.
+            if not (settings.message_content and _content_refused(error)) or stop.is_set():
+                raise
+            log.warning("message content refused", detail=MESSAGE_CONTENT_REFUSED)
+            await _serve_once(settings, resources, stop, message_content=False)
     finally:
         await resources.database.close()
+
+
+async def _serve_once(
+    settings: Settings, resources: Resources, stop: asyncio.Event, **options: Any
+) -> None:
+    assert settings.discord_token is not None
+    bot = make_bot(settings, resources, **options)
+    try:
+        async with bot:
+            runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+            stopper = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                log.info("stopping")
+                await bot.close()
+                runner.cancel()
+                await asyncio.gather(runner, return_exceptions=True)
+            else:
+                stopper.cancel()
+                await runner
+    finally:
+        _mark_stopped(bot)
+        # The admin cog removed its SIGHUP handler on unload: keep SIGHUP harmless.
+        hangup.install(asyncio.get_running_loop())
 
 
 def _mark_stopped(bot: FactdeskBot) -> None:

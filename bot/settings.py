@@ -57,6 +57,19 @@ class Settings(BaseSettings):
         default=DEFAULT_STATE_DIR / "heartbeat.json",
         description="File the running bot refreshes; `factdesk health` reads it.",
     )
+    message_content: bool = Field(
+        default=False,
+        description=(
+            "Ask Discord for the Message Content intent (enable it in the Developer Portal"
+            " first); without it watch mode is unavailable."
+        ),
+    )
+    watch_threshold: float = Field(
+        default=0.85,
+        gt=0,
+        le=1,
+        description="How confident a match must be before watch mode posts a card (0-1].",
+    )
     question_retention_days: int = Field(
         default=90,
         ge=0,

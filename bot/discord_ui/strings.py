@@ -235,6 +235,8 @@ MOD_ACTIONS = {
     "refused": "was refused",
     "set_modlog": "set the mod-log channel",
     "set_threshold": "set the match threshold",
+    "watch_added": "watched a channel",
+    "watch_removed": "stopped watching a channel",
 }
 MOD_NONE = "(none)"
 MOD_FLAG_NO_CLAIM = "(a message no fact-check matched)"
@@ -348,3 +350,37 @@ CORPUS_RELOAD_REFUSED = (
 CORPUS_RELOAD_WARNINGS = "\n{count} warnings (the entries still load):\n{problems}"
 CORPUS_MORE_PROBLEMS = "…and {count} more (see the bot's log)."
 CORPUS_ANSWERED_MODLOG = "Request #{request_id} is answered by `{claim_id}` after a corpus reload."
+
+# --- watch mode (cogs/watch.py) -------------------------------------------------------------
+WATCH_DESCRIPTION = "Let factdesk answer matching rumours in chosen channels."
+WATCH_ADD_DESCRIPTION = "Watch a channel: a message that matches a fact-check gets a card."
+WATCH_REMOVE_DESCRIPTION = "Stop watching a channel."
+WATCH_LIST_DESCRIPTION = "List the watched channels of this server."
+WATCH_CHANNEL_OPTION = "The channel to watch."
+WATCH_MODE_OPTION = "reply: a card under the message; modlog: a note to the moderators."
+WATCH_MODE_REPLY = "reply under the message"
+WATCH_MODE_MODLOG = "note in the mod-log"
+WATCH_UNAVAILABLE = (
+    "Watch mode is unavailable: this bot does not receive message text. Its operator must "
+    "switch on the **Message Content** intent in the Discord Developer Portal and set "
+    "`FACTDESK_MESSAGE_CONTENT=true` (docs/discord-setup.md)."
+)
+WATCH_ADDED = (
+    "Watching <#{channel_id}> ({mode}). A message there that matches a fact-check with at "
+    "least {threshold:.0%} confidence gets a card, at most once per fact-check every "
+    "{cooldown_hours} hours and {cap} cards an hour."
+)
+WATCH_ADDED_NO_MODLOG = (
+    "\nNo mod-log channel is set yet: notes have nowhere to go until `/settings modlog`."
+)
+WATCH_REMOVED = "No longer watching <#{channel_id}>."
+WATCH_NOT_WATCHED = "<#{channel_id}> is not watched."
+WATCH_LIST_EMPTY = "No channel is watched in this server. `/watch add` starts."
+WATCH_LIST_LINE = "- <#{channel_id}>: {mode} (since {since})"
+WATCH_LIST_UNAVAILABLE = (
+    "\n(Watch mode is unavailable right now: no message text reaches this bot.)"
+)
+WATCH_MODLOG_NOTE = (
+    "**Watch:** a message in <#{channel_id}> matches **{question}** "
+    "({confidence:.0%} confident): {link}"
+)

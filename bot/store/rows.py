@@ -11,6 +11,7 @@ FlagStatus = Literal["open", "upheld", "dismissed"]
 FlagOutcome = Literal["upheld", "dismissed"]
 RequestStatus = Literal["open", "answered", "closed"]
 RequestSource = Literal["command", "button", "message"]
+WatchMode = Literal["reply", "modlog"]
 FLAG_STATUSES: tuple[FlagStatus, ...] = ("open", "upheld", "dismissed")
 REQUEST_STATUSES: tuple[RequestStatus, ...] = ("open", "answered", "closed")
 
@@ -23,6 +24,15 @@ class GuildSettings:
     updated_by: int | None
     # None: the bot's default threshold applies.
     match_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class WatchedChannel:
+    channel_id: int
+    guild_id: int
+    mode: WatchMode
+    added_by: int
+    added_at: datetime
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,11 @@ def _awaited_on_standin_loop(
     return wrapper
 
 
+# The privileged intent watch mode needs, and the application flag saying it is granted.
+MESSAGE_CONTENT_INTENT = 1 << 15
+GUILD_MESSAGES_INTENT = 1 << 9
+GATEWAY_MESSAGE_CONTENT = 1 << 19
+
 # How long Discord remembers a message nonce for enforce_nonce ("the past few minutes").
 NONCE_WINDOW = 300.0
 
@@ -298,6 +303,10 @@ class StandIn:
         self._faults: list[_Fault] = []
         # (channel id, nonce) -> (message id, when): Discord's enforce_nonce window.
         self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
+        # Whether the application has the Message Content intent switched on in the portal;
+        # an IDENTIFY asking for it without is closed with 4014, as Discord does.
+        self.message_content_granted = False
+        self.refused_identifies = 0
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._session: _Session | None = None
         self._socket: web.WebSocketResponse | None = None
@@ -547,9 +556,11 @@ class StandIn:
         )
         self.messages[int(message["id"])] = message
         event = _snapshot(message)
-        if not self._session or not self._session.intents & (1 << 15):
+        intents = self._session.intents if self._session else 0
+        if not intents & MESSAGE_CONTENT_INTENT:
             event["content"] = ""  # no MESSAGE_CONTENT intent: Discord blanks the content
-        self._dispatch_later("MESSAGE_CREATE", event)
+        if intents & GUILD_MESSAGES_INTENT:  # without it, no guild message event at all
+            self._dispatch_later("MESSAGE_CREATE", event)
         return _snapshot(message)
 
     @_on_standin_loop
@@ -684,6 +695,13 @@ class StandIn:
 
     async def _identify(self, socket: web.WebSocketResponse, data: dict[str, Any]) -> None:
         self.identify_count += 1
+        if (
+            int(data.get("intents", 0)) & MESSAGE_CONTENT_INTENT
+            and not self.message_content_granted
+        ):
+            self.refused_identifies += 1
+            await socket.close(code=4014, message=b"Disallowed intent(s).")
+            return
         self._ready.clear()
         session = self._session = _Session()
         session.intents = int(data.get("intents", 0))
@@ -696,7 +714,10 @@ class StandIn:
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
             "shard": data.get("shard", [0, 1]),
-            "application": {"id": str(self.application_id), "flags": 0},
+            "application": {
+                "id": str(self.application_id),
+                "flags": GATEWAY_MESSAGE_CONTENT if self.message_content_granted else 0,
+            },
             "private_channels": [],
             "relationships": [],
             "presences": [],
