@@ -58,14 +58,26 @@ def point_discord_at(api_base: str, gateway_url: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-def load_library(corpus_dir: Path, *, warn: bool = True) -> Library:
-    """The library for ``corpus_dir``; its problems are printed as warnings, not fatal."""
+def load_library(corpus_dir: Path, *, warn: bool = True, index_dir: Path | None = None) -> Library:
+    """The library for ``corpus_dir``; its problems are printed as warnings, not fatal.
+
+    With ``index_dir``, through the persisted index (bot.core.index_store): a corpus
+    indexed before opens from its saved index instead of being built again."""
     from bot.core.library import Library
 
     if not corpus_dir.exists():
         raise StartupError(f"error: corpus directory {corpus_dir} does not exist")
     try:
-        library, problems = Library.load(corpus_dir)
+        if index_dir is None:
+            library, problems = Library.load(corpus_dir)
+        else:
+            library, problems, outcome = Library.open(corpus_dir, index_dir)
+            log.info(
+                "index reused" if outcome.reused else "index built",
+                index=str(outcome.path),
+                reason=outcome.reason,
+                claims=len(library.corpus),
+            )
     except OSError as error:
         raise StartupError(f"error: cannot read corpus {corpus_dir}: {error}") from error
     if warn:
@@ -121,7 +133,7 @@ class Resources:
 
 async def prepare(settings: Settings) -> Resources:
     """Everything the bot needs, made before login."""
-    library = load_library(settings.corpus_dir)
+    library = load_library(settings.corpus_dir, index_dir=settings.resolved_index_dir)
     database = await open_database(
         settings.database, question_retention_days=settings.question_retention_days
     )

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         default=DEFAULT_STATE_DIR / "heartbeat.json",
         description="File the running bot refreshes; `factdesk health` reads it.",
     )
+    index_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Where the built matching index is saved for fast restarts"
+            " (default: an index directory beside the database)."
+        ),
+    )
     message_content: bool = Field(
         default=False,
         description=(
@@ -75,3 +82,10 @@ class Settings(BaseSettings):
         ge=0,
         description="Days after which member ids in asked questions are erased (0: never).",
     )
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        """FACTDESK_INDEX_DIR, else ``index/`` beside the database file."""
+        if self.index_dir is not None:
+            return self.index_dir
+        return Path(self.database).parent / "index"

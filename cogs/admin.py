@@ -68,7 +68,9 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
         previous = len(bot.library.corpus)
         corpus_dir = bot.settings.corpus_dir
         try:
-            library, found = await asyncio.to_thread(Library.load, corpus_dir)
+            library, found, index = await asyncio.to_thread(
+                Library.open, corpus_dir, bot.settings.resolved_index_dir
+            )
         except Exception as error:
             log.warning("corpus reload failed", corpus_dir=str(corpus_dir), error=str(error))
             return ReloadOutcome(False, previous, previous, [f"{corpus_dir}: {error}"])
@@ -81,7 +83,13 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
             log.warning("corpus reload refused", problems=problems, warnings=warnings)
             return ReloadOutcome(False, previous, previous, problems, warnings=warnings)
         bot.library = library
-        log.info("corpus reloaded", count=len(library.corpus), previous=previous, warnings=warnings)
+        log.info(
+            "corpus reloaded",
+            count=len(library.corpus),
+            previous=previous,
+            warnings=warnings,
+            index_reused=index.reused,
+        )
         answered = await bot.database.answer_open_requests(
             library.find_answer, actor_id=SYSTEM_ACTOR_ID
         )

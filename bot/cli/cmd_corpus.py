@@ -2,7 +2,8 @@
 
 ``factdesk corpus check [DIR]`` prints every problem as ``file:line: field: message``, then
 a summary line, and exits 1 when there is any problem (0 otherwise). ``factdesk corpus
-import FILE --format claimreview|jsonl --out DIR`` writes one corpus file per record.
+build`` saves the matching index the bot opens at start. ``factdesk corpus import FILE
+--format claimreview|jsonl --out DIR`` writes one corpus file per record.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from bot.cli.common import corpus_setting, shown
+from bot.cli.common import corpus_setting, load_settings, shown
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    corpus = subparsers.add_parser("corpus", help="check or import fact-check files")
+    corpus = subparsers.add_parser("corpus", help="check, index or import fact-check files")
     actions = corpus.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
 
     check = actions.add_parser(
@@ -34,6 +35,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "(default: FACTDESK_CORPUS_DIR, else the bundled data/claims)",
     )
     check.set_defaults(handler=handle_check)
+
+    build = actions.add_parser(
+        "build",
+        help="build and save the matching index, so the bot starts without building it",
+        description="Build the corpus's matching index into the index directory the bot "
+        "opens at start (FACTDESK_INDEX_DIR, else index/ beside FACTDESK_DATABASE). An "
+        "index that is already there for the same corpus and code is kept.",
+    )
+    build.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the corpus (default: FACTDESK_CORPUS_DIR, else the bundled data/claims)",
+    )
+    build.add_argument(
+        "--index-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to save it (default: the bot's index directory)",
+    )
+    build.set_defaults(handler=handle_build)
 
     importer = actions.add_parser(
         "import",
@@ -68,6 +92,33 @@ def handle_check(args: argparse.Namespace) -> int:
         f"({elapsed:.2f} s)"
     )
     return 0 if report.ok else 1
+
+
+def handle_build(args: argparse.Namespace) -> int:
+    from bot.core.library import Library
+
+    corpus = args.corpus if args.corpus is not None else corpus_setting()
+    index_dir = args.index_dir if args.index_dir is not None else load_settings().resolved_index_dir
+    if not corpus.exists():
+        print(f"error: corpus {shown(str(corpus))} does not exist", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        library, problems, outcome = Library.open(corpus, index_dir)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"error: cannot read corpus {shown(str(corpus))}: {reason}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    if not outcome.saved:
+        print(f"error: {outcome.reason}", file=sys.stderr)
+        return 1
+    done = "already built, kept" if outcome.reused else f"built ({outcome.reason})"
+    print(
+        f"{outcome.path}: {done}: {_plural(len(library.corpus), 'fact-check')}, "
+        f"{_plural(len(problems), 'problem')} ({elapsed:.2f} s)"
+    )
+    return 0
 
 
 def handle_import(args: argparse.Namespace) -> int:
