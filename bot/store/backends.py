@@ -50,6 +50,11 @@ def redact_url(url: str) -> str:
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
+def describe_target(target: Path | str) -> str:
+    """A database target as an operator may see it: a path, or a URL without password."""
+    return redact_url(target) if isinstance(target, str) else str(target)
+
+
 def clean_text(value: str) -> str:
     """``value`` with every code point UTF-8 cannot encode (lone surrogates) as U+FFFD."""
     try:

@@ -114,7 +114,7 @@ async def apply_postgres_migrations(
             f" SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM {VERSION_TABLE})"
         )
     applied: list[Migration] = []
-    for migration in migrations or discover():
+    for migration in discover() if migrations is None else migrations:
         try:
             async with conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_KEY)

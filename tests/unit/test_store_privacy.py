@@ -128,9 +128,9 @@ async def test_purge_user_leaves_no_member_id_behind(store_target: Path | str) -
 
 
 def test_db_purge_user_prints_what_it_did(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store_target: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "factdesk.db"
+    path = store_target
     asyncio.run(fill(path))
     assert main(["db", "--database", str(path), "purge-user", str(MEMBER)]) == 0
     out = capsys.readouterr().out
