@@ -108,6 +108,9 @@ class Cluster:
     bindir: Path
     port: int
     as_user: str | None
+    # False for the tests (fsync off: a throw-away cluster need not survive a power cut);
+    # True for benchmarks, so PostgreSQL's commits reach the disk as SQLite's do (FULL).
+    durable: bool = False
 
     @property
     def data(self) -> Path:
@@ -151,9 +154,10 @@ class Cluster:
         if init.returncode != 0:
             raise NoServer(f"initdb failed: {init.stderr.strip()[-300:]}")
         options = (
-            f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c max_connections=200"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         started = self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
@@ -180,7 +184,7 @@ class Cluster:
         return f"postgresql://factdesk@/postgres?host={self.socket_dir}&port={self.port}"
 
 
-def start_cluster() -> Server:
+def start_cluster(*, durable: bool = False) -> Server:
     """A throw-away cluster from the installed binaries; raises :class:`NoServer`."""
     bindir = find_bindir()
     if bindir is None:
@@ -197,7 +201,7 @@ def start_cluster() -> Server:
             raise NoServer("running as root and runuser (util-linux) is missing")
         as_user = CLUSTER_USER
     root = Path(tempfile.mkdtemp(prefix="factdesk-pg-"))
-    cluster = Cluster(root, bindir, _free_port(), as_user)
+    cluster = Cluster(root, bindir, _free_port(), as_user, durable)
     try:
         cluster.start()
     except BaseException:
