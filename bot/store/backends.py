@@ -304,15 +304,36 @@ class PostgresBackend(Backend):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SafeConnection]:
         async with self._lock:
-            # One round trip: begin, and wait for every other process's write to finish.
-            await self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            if self.conn.is_closed():
+                # The server restarted or dropped us: the write that noticed failed; this
+                # one gets a new connection (the read pool replaces its own by itself).
+                self.conn = await connect_postgres(self.url)
+            try:
+                # One round trip: begin, and wait for every other process's write to finish.
+                await self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            except BaseException:
+                self._drop()
+                raise
             try:
                 yield PostgresConnection(self.conn)
             except BaseException:
-                if not self.conn.is_closed():
+                try:
                     await self.conn.execute("ROLLBACK")
+                except BaseException:
+                    self._drop()
                 raise
-            await self.conn.execute("COMMIT")
+            try:
+                await self.conn.execute("COMMIT")
+            except BaseException:
+                self._drop()
+                raise
+
+    def _drop(self) -> None:
+        """Abandon the write connection after a failure it may not recover from (the
+        server ended it, a cancelled wait): the server rolls back whatever it had open,
+        and the next write connects anew."""
+        if not self.conn.is_closed():
+            self.conn.terminate()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[SafeConnection]:

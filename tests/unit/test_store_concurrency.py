@@ -127,3 +127,32 @@ async def test_a_write_past_the_busy_timeout_raises_and_stores_nothing(
     finally:
         holder.close()
         await db.close()
+
+
+@pytest.mark.postgres
+async def test_a_dropped_postgres_connection_costs_one_write_not_every_later_one(
+    postgres_server: Any,
+) -> None:
+    import asyncpg
+
+    url = await postgres_server.new_database()
+    db = await Database.open(url)
+    admin = await asyncpg.connect(url)
+    try:
+        # The server ends every other session, as a restart or a failover would.
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        outcomes = []
+        for member in (1, 2):
+            try:
+                added = await db.add_flag(NewFlag(GUILD, "answer", "moon", member))
+                outcomes.append(added.flag is not None)
+            except Exception:  # whatever asyncpg raises for the dead connection
+                outcomes.append(False)
+        assert outcomes[-1], "the write after the drop succeeds on a new connection"
+        assert await db.count_flags(GUILD) == sum(outcomes)
+    finally:
+        await admin.close()
+        await db.close()
