@@ -43,7 +43,10 @@ async def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield tmp_path / "state" / "factdesk.db"
         return
     server: pg.Server = request.getfixturevalue("postgres_server")
-    url = await server.new_database()
+    try:
+        url = await server.new_database()
+    except pg.NoServer as error:
+        pytest.fail(str(error), pytrace=False)
     yield url
     if server.cluster is None:
         await server.drop_database(url)

@@ -81,7 +81,10 @@ class Server:
         import asyncpg
 
         name = f"factdesk_test_{os.getpid()}_{next(self._numbers)}"
-        conn = await asyncpg.connect(self.admin_url)
+        try:
+            conn = await asyncpg.connect(self.admin_url)
+        except Exception as error:
+            raise NoServer(f"{HOW_TO_GET_ONE} (cannot connect to the server: {error})") from None
         try:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')

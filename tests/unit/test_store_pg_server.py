@@ -24,6 +24,17 @@ def test_without_binaries_or_url_the_reason_says_how_to_get_a_server(
     assert "\n" not in pg.HOW_TO_GET_ONE
 
 
+async def test_a_named_server_that_cannot_be_reached_fails_with_the_same_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(pg.ENV_URL, "postgresql://me:pw@127.0.0.1:1/admin")
+    server = pg.get_server()
+    with pytest.raises(pg.NoServer) as refused:
+        await server.new_database()
+    assert str(refused.value).startswith(pg.HOW_TO_GET_ONE)
+    assert "cannot connect to the server" in str(refused.value)
+
+
 def test_a_named_server_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(pg.ENV_URL, "postgresql://me@db.example/admin?sslmode=disable")
     server = pg.get_server()
