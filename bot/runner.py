@@ -88,7 +88,10 @@ def load_library(corpus_dir: Path, *, warn: bool = True, index_dir: Path | None 
     return library
 
 
-async def open_database(path: Path, *, question_retention_days: int | None = None) -> Database:
+async def open_database(
+    path: Path | str, *, question_retention_days: int | None = None
+) -> Database:
+    from bot.store.backends import describe_target
     from bot.store.database import DEFAULT_QUESTION_RETENTION_DAYS, Database
 
     before = set(threading.enumerate())
@@ -103,7 +106,9 @@ async def open_database(path: Path, *, question_retention_days: int | None = Non
         )
     except Exception as error:
         await _settle_new_sqlite_workers(before)
-        raise StartupError(f"error: cannot open database {path}: {error}") from error
+        raise StartupError(
+            f"error: cannot open database {describe_target(path)}: {error}"
+        ) from error
 
 
 # aiosqlite names its worker thread after the function it runs.

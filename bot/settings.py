@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.paths import BUNDLED_CORPUS_DIR, DEFAULT_STATE_DIR
@@ -30,9 +30,26 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(
         default=None, description="The bot token from the Discord developer portal."
     )
-    database: Path = Field(
-        default=DEFAULT_STATE_DIR / "factdesk.db", description="SQLite database file."
+    database: Path | str = Field(
+        default=DEFAULT_STATE_DIR / "factdesk.db",
+        description=(
+            "SQLite database file (the default), or a postgresql:// URL (asyncpg; the"
+            " database must exist, the migrations create its tables)."
+        ),
     )
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_target(cls, value: object) -> object:
+        """A ``postgresql://`` URL stays text; anything else is a SQLite file path."""
+        if isinstance(value, str):
+            if value.startswith(("postgresql://", "postgres://")):
+                return value
+            if "://" in value:
+                raise ValueError("FACTDESK_DATABASE is a SQLite file path or a postgresql:// URL")
+            return Path(value)
+        return value
+
     corpus_dir: Path = Field(
         default=BUNDLED_CORPUS_DIR, description="Directory of fact-check files to serve."
     )

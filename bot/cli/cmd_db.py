@@ -1,7 +1,9 @@
-"""``factdesk db``: upgrade, back up, restore and inspect the SQLite database.
+"""``factdesk db``: upgrade, back up, restore and inspect the database.
 
-The database is the one ``FACTDESK_DATABASE`` names (``--database`` overrides it). Backups
-are online: run ``factdesk db backup`` while the bot runs. Restore needs the bot stopped.
+The database is the one ``FACTDESK_DATABASE`` names (``--database`` overrides it): a SQLite
+file, or a ``postgresql://`` URL. Backups are online: run ``factdesk db backup`` while the
+bot runs (SQLite: a copy of the file; PostgreSQL: a logical export, see
+:mod:`bot.store.logical_backup`). Restore needs the bot stopped.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     db = subparsers.add_parser("db", help="upgrade, back up or restore the database")
     db.add_argument(
         "--database",
-        type=Path,
-        metavar="FILE",
-        help="database file (default: FACTDESK_DATABASE, else var/factdesk.db)",
+        metavar="FILE|URL",
+        help="SQLite file or postgresql:// URL (default: FACTDESK_DATABASE, else var/factdesk.db)",
     )
     actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
 
@@ -43,24 +44,47 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     restore.set_defaults(handler=handle_restore)
 
 
-def database_path(args: argparse.Namespace) -> Path:
+def database_path(args: argparse.Namespace) -> Path | str:
+    """The SQLite file (a Path) or the PostgreSQL URL (text) to work on."""
+    from bot.store.backends import is_postgres_url
+
     if args.database is not None:
-        return Path(args.database)
+        return args.database if is_postgres_url(args.database) else Path(args.database)
     from bot.cli.common import load_settings
 
     return load_settings().database
+
+
+def _shown(target: Path | str) -> str:
+    """The target as printed: a path, or the URL without its password."""
+    from bot.store.backends import describe_target
+
+    return describe_target(target)
+
+
+def _current_version(target: Path | str) -> int:
+    """The schema version at ``target``; raises MaintenanceError or LogicalBackupError."""
+    import asyncio
+
+    from bot.store.logical_backup import server_version
+    from bot.store.maintenance import file_version
+
+    if isinstance(target, str):
+        return asyncio.run(server_version(target))
+    return file_version(target)
 
 
 def handle_upgrade(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.store.database import Database, StoreError
-    from bot.store.maintenance import MaintenanceError, file_version
+    from bot.store.logical_backup import LogicalBackupError
+    from bot.store.maintenance import MaintenanceError
 
     path = database_path(args)
     try:
-        before = file_version(path)
-    except MaintenanceError:
+        before = _current_version(path)
+    except (MaintenanceError, LogicalBackupError):
         before = 0
 
     async def upgrade() -> int:
@@ -76,60 +100,73 @@ def handle_upgrade(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except Exception as error:
-        print(f"error: cannot upgrade {path}: {error}", file=sys.stderr)
+        print(f"error: cannot upgrade {_shown(path)}: {error}", file=sys.stderr)
         return 1
     if after == before:
-        print(f"{path}: already at schema version {after}")
+        print(f"{_shown(path)}: already at schema version {after}")
     else:
-        print(f"{path}: upgraded from schema version {before} to {after}")
+        print(f"{_shown(path)}: upgraded from schema version {before} to {after}")
     return 0
 
 
 def handle_status(args: argparse.Namespace) -> int:
-    from bot.store.maintenance import MaintenanceError, file_version, latest_version
+    from bot.store.logical_backup import LogicalBackupError
+    from bot.store.maintenance import MaintenanceError, latest_version
 
     path = database_path(args)
     try:
-        version = file_version(path)
-    except MaintenanceError as error:
+        version = _current_version(path)
+    except (MaintenanceError, LogicalBackupError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     pending = latest_version() - version
     if pending < 0:
         print(
-            f"error: {path}: schema version {version} is newer than this factdesk "
+            f"error: {_shown(path)}: schema version {version} is newer than this factdesk "
             f"({latest_version()}); upgrade factdesk first",
             file=sys.stderr,
         )
         return 1
     state = "up to date" if pending == 0 else "run `factdesk db upgrade`"
-    print(f"{path}: schema version {version}, latest {latest_version()} ({state})")
+    print(f"{_shown(path)}: schema version {version}, latest {latest_version()} ({state})")
     return 0
 
 
 def handle_backup(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.store import logical_backup
     from bot.store.maintenance import MaintenanceError, backup
 
     path = database_path(args)
     try:
-        version = backup(path, args.path, overwrite=args.force)
-    except MaintenanceError as error:
+        if isinstance(path, str):
+            version = asyncio.run(logical_backup.backup(path, args.path, overwrite=args.force))
+        else:
+            version = backup(path, args.path, overwrite=args.force)
+    except (MaintenanceError, logical_backup.LogicalBackupError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"backed up {path} to {args.path} (schema version {version})")
+    print(f"backed up {_shown(path)} to {args.path} (schema version {version})")
     return 0
 
 
 def handle_restore(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.store import logical_backup
     from bot.store.maintenance import MaintenanceError, restore
 
     path = database_path(args)
     try:
-        version = restore(args.path, path)
-    except MaintenanceError as error:
+        if isinstance(path, str):
+            version = asyncio.run(logical_backup.restore(args.path, path))
+        else:
+            version = restore(args.path, path)
+    except (MaintenanceError, logical_backup.LogicalBackupError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"restored {path} from {args.path} (schema version {version})")
+    print(f"restored {_shown(path)} from {args.path} (schema version {version})")
     return 0
 
 
@@ -157,9 +194,12 @@ def handle_purge_user(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except Exception as error:
-        print(f"error: cannot purge user {args.user_id} from {path}: {error}", file=sys.stderr)
+        print(
+            f"error: cannot purge user {args.user_id} from {_shown(path)}: {error}",
+            file=sys.stderr,
+        )
         return 1
-    print(f"purged user {args.user_id} from {path}:")
+    print(f"purged user {args.user_id} from {_shown(path)}:")
     for label, count in done.items():
         print(f"  {label}: {count}")
     print("  audit entries of moderators' actions are kept (docs/configuration.md)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import cast
 
 from bot.store import dedupe
 from bot.store.audit import write_audit
@@ -43,13 +42,14 @@ class RequestsStore(StoreBase):
             request_id = dedupe.near_duplicate(question, open_requests)
             created = request_id is None
             if request_id is None:
-                cursor = await conn.execute(
+                async with conn.execute(
                     "INSERT INTO requests"
                     " (guild_id, question, source, channel_id, status, created_at, created_by)"
-                    " VALUES (?, ?, ?, ?, 'open', ?, ?)",
+                    " VALUES (?, ?, ?, ?, 'open', ?, ?) RETURNING id",
                     (guild_id, question, source, channel_id, stamp, user_id),
-                )
-                request_id = cast(int, cursor.lastrowid)
+                ) as cursor:
+                    inserted = await cursor.fetchone()
+                request_id = int(inserted["id"])
                 await owe_modlog_post(conn, guild_id, "request", request_id, stamp)
             cursor = await conn.execute(
                 "INSERT INTO request_askers (request_id, user_id, asked_at) VALUES (?, ?, ?)"
@@ -82,7 +82,7 @@ class RequestsStore(StoreBase):
         """One page of a server's requests, most asked first, then newest."""
         rows = await self._fetch_all(
             f"SELECT {REQUEST_COLUMNS} FROM requests r"
-            " WHERE r.guild_id = ? AND (? IS NULL OR r.status = ?)"
+            " WHERE r.guild_id = ? AND (CAST(? AS TEXT) IS NULL OR r.status = ?)"
             " ORDER BY askers DESC, r.id DESC LIMIT ? OFFSET ?",
             (guild_id, status, status, limit, offset),
         )
@@ -90,7 +90,8 @@ class RequestsStore(StoreBase):
 
     async def count_requests(self, guild_id: int, status: RequestStatus | None = "open") -> int:
         row = await self._fetch_one(
-            "SELECT COUNT(*) FROM requests WHERE guild_id = ? AND (? IS NULL OR status = ?)",
+            "SELECT COUNT(*) FROM requests"
+            " WHERE guild_id = ? AND (CAST(? AS TEXT) IS NULL OR status = ?)",
             (guild_id, status, status),
         )
         return int(row[0]) if row else 0
