@@ -137,11 +137,20 @@ class Resources:
 
 
 async def prepare(settings: Settings) -> Resources:
-    """Everything the bot needs, made before login."""
-    library = load_library(settings.corpus_dir, index_dir=settings.resolved_index_dir)
+    """Everything the bot needs, made before login.
+
+    The database opens before the library loads: building the index of a large corpus
+    takes minutes the first time, and an unusable database should say so at once."""
+    if not settings.corpus_dir.exists():
+        raise StartupError(f"error: corpus directory {settings.corpus_dir} does not exist")
     database = await open_database(
         settings.database, question_retention_days=settings.question_retention_days
     )
+    try:
+        library = load_library(settings.corpus_dir, index_dir=settings.resolved_index_dir)
+    except BaseException:
+        await database.close()
+        raise
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     return Resources(library, database)
 

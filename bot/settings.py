@@ -102,7 +102,10 @@ class Settings(BaseSettings):
 
     @property
     def resolved_index_dir(self) -> Path:
-        """FACTDESK_INDEX_DIR, else ``index/`` beside the database file."""
+        """FACTDESK_INDEX_DIR, else ``index/`` beside the SQLite database file (or in the
+        state directory when the database is a PostgreSQL server)."""
         if self.index_dir is not None:
             return self.index_dir
-        return Path(self.database).parent / "index"
+        if isinstance(self.database, Path):
+            return self.database.parent / "index"
+        return DEFAULT_STATE_DIR / "index"

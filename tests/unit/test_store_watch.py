@@ -1,5 +1,6 @@
-"""Watch mode's store: a card is claimed once per message, once per fact-check per
-channel within the cooldown, and at most the hourly cap per channel."""
+"""The per-server threshold and watch mode in the store, on both back-ends: a watch card
+is claimed once per message, once per fact-check per channel within the cooldown, and at
+most the hourly cap per channel."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ GUILD, CHANNEL, OTHER_CHANNEL = 10, 20, 21
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "factdesk.db")
+async def db(store_target: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(store_target)
     yield database
     await database.close()
 
@@ -79,4 +80,19 @@ async def test_watched_channels_are_listed_changed_and_removed_with_an_audit(
         ("watch_added", "reply"),
         ("watch_added", "modlog"),
         ("watch_removed", None),
+    ]
+
+
+async def test_a_servers_threshold_is_kept_changed_reset_and_audited(db: Database) -> None:
+    assert await db.match_threshold(GUILD) is None
+    await db.set_match_threshold(GUILD, 0.8, actor_id=7, now=NOW)
+    assert await db.match_threshold(GUILD) == pytest.approx(0.8)
+    assert (await db.guild_settings(GUILD)).match_threshold == pytest.approx(0.8)
+    assert await db.match_threshold(99) is None  # other servers keep the default
+    await db.set_match_threshold(GUILD, None, actor_id=7, now=NOW)
+    assert await db.match_threshold(GUILD) is None
+    history = await db.history(GUILD, "settings", "threshold")
+    assert [(entry.action, entry.note) for entry in history] == [
+        ("set_threshold", "0.80"),
+        ("set_threshold", None),
     ]
