@@ -43,6 +43,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     restore.add_argument("path", type=Path, metavar="BACKUP")
     restore.set_defaults(handler=handle_restore)
 
+    migrate = actions.add_parser(
+        "migrate-to",
+        help="copy this SQLite database into a PostgreSQL one (bot stopped)",
+        description="Copy every row of the SQLite database (--database or FACTDESK_DATABASE)"
+        " into the empty PostgreSQL database at URL, in one transaction, and check the row"
+        " counts of every table. Then point FACTDESK_DATABASE at URL.",
+    )
+    migrate.add_argument("url", metavar="URL", help="postgresql://user:password@host/database")
+    migrate.add_argument(
+        "--replace", action="store_true", help="replace what the PostgreSQL database holds"
+    )
+    migrate.set_defaults(handler=handle_migrate_to)
+
 
 def database_path(args: argparse.Namespace) -> Path | str:
     """The SQLite file (a Path) or the PostgreSQL URL (text) to work on."""
@@ -203,4 +216,59 @@ def handle_purge_user(args: argparse.Namespace) -> int:
     for label, count in done.items():
         print(f"  {label}: {count}")
     print("  audit entries of moderators' actions are kept (docs/configuration.md)")
+    return 0
+
+
+def handle_migrate_to(args: argparse.Namespace) -> int:
+    import asyncio
+    import tempfile
+
+    from bot.store import logical_backup
+    from bot.store.backends import is_postgres_url
+    from bot.store.maintenance import MaintenanceError, file_version, latest_version
+
+    source = database_path(args)
+    if isinstance(source, str):
+        print("error: migrate-to copies a SQLite database; --database is a URL", file=sys.stderr)
+        return 2
+    if not is_postgres_url(args.url):
+        print("error: URL must be a postgresql:// URL", file=sys.stderr)
+        return 2
+    target = _shown(args.url)
+    try:
+        version = file_version(source)
+        if version != latest_version():
+            print(
+                f"error: {source} is at schema version {version}, not {latest_version()}:"
+                " run `factdesk db upgrade` on it first",
+                file=sys.stderr,
+            )
+            return 1
+        if not args.replace:
+            held = {t: n for t, n in asyncio.run(logical_backup.row_counts(args.url)).items() if n}
+            if held:
+                print(
+                    f"error: {target} already holds factdesk data ({sum(held.values())} rows);"
+                    " migrate into an empty database, or pass --replace",
+                    file=sys.stderr,
+                )
+                return 1
+        with tempfile.TemporaryDirectory(prefix="factdesk-migrate-") as work:
+            export = Path(work) / "export.jsonl"
+            expected = logical_backup.export_sqlite(source, export)
+            asyncio.run(logical_backup.restore(export, args.url))
+        copied = asyncio.run(logical_backup.row_counts(args.url))
+    except (MaintenanceError, logical_backup.LogicalBackupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    mismatched = [t for t, n in expected.items() if copied.get(t) != n]
+    for table, count in expected.items():
+        print(f"  {table}: {count} rows -> {copied.get(table, 0)}")
+    if mismatched:
+        print(f"error: row counts differ for {', '.join(mismatched)}", file=sys.stderr)
+        return 1
+    print(
+        f"copied {source} to {target}: {sum(expected.values())} rows in {len(expected)} tables"
+        f" (schema version {version}); now set FACTDESK_DATABASE to the URL"
+    )
     return 0

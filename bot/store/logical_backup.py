@@ -219,3 +219,64 @@ async def restore(source: Path, url: str) -> int:
     finally:
         await conn.close()
     return restored
+
+
+def export_sqlite(database: Path, target: Path) -> dict[str, int]:
+    """Write the SQLite database at ``database`` to ``target`` in the logical backup format
+    (one snapshot: a read transaction), for :func:`restore` into PostgreSQL; returns the
+    rows per table. Tables are in creation order, as PostgreSQL's export gives them."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        conn.execute("BEGIN")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version < 1:
+            raise LogicalBackupError(f"{database}: not a factdesk database (schema version 0)")
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+            )
+        ]
+        columns = {
+            table: [row[1] for row in conn.execute(f"PRAGMA table_info({_quote(table)})")]
+            for table in tables
+        }
+        counts = {
+            table: int(conn.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchone()[0])
+            for table in tables
+        }
+        header = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "schema_version": version,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "tables": columns,
+            "rows": counts,
+        }
+        create_private(target)
+        with Path(target).open("w", encoding="utf-8") as out:
+            out.write(json.dumps(header, ensure_ascii=False) + "\n")
+            for table in tables:
+                cursor = conn.execute(f"SELECT * FROM {_quote(table)} ORDER BY rowid")
+                for row in cursor:
+                    out.write(json.dumps([table, list(row)], ensure_ascii=False) + "\n")
+    except sqlite3.DatabaseError as error:
+        raise LogicalBackupError(f"{database}: cannot be read ({error})") from error
+    finally:
+        conn.close()
+    return counts
+
+
+async def row_counts(url: str) -> dict[str, int]:
+    """Rows per factdesk table of the PostgreSQL database at ``url``."""
+    conn = await _connect(url)
+    try:
+        return {
+            table: int(await conn.fetchval(f"SELECT COUNT(*) FROM {_quote(table)}"))
+            for table in await _tables(conn)
+        }
+    finally:
+        await conn.close()
