@@ -329,3 +329,51 @@ CORPUS_RELOAD_REFUSED = (
 CORPUS_RELOAD_WARNINGS = "\n{count} warnings (the entries still load):\n{problems}"
 CORPUS_MORE_PROBLEMS = "…and {count} more (see the bot's log)."
 CORPUS_ANSWERED_MODLOG = "Request #{request_id} is answered by `{claim_id}` after a corpus reload."
+
+# --- Helpfulness votes, /stats claims, telling requesters (issue 17) ------------------------
+
+VOTE_HELPFUL_BUTTON = "Helpful"
+VOTE_NOT_HELPFUL_BUTTON = "Not helpful"
+VOTE_WHY_BUTTON = "Tell us why"
+VOTE_IN_SERVER_ONLY = "Votes are counted per server: use the buttons on an answer in a server."
+VOTE_TALLY = "In this server: {helpful} found it helpful, {not_helpful} did not."
+VOTE_HELPFUL_RECORDED = "Thanks: your vote is recorded (helpful). {tally}"
+VOTE_HELPFUL_CHANGED = "Your vote is changed to helpful. {tally}"
+VOTE_HELPFUL_SAME = "You already found this helpful; your vote stands. {tally}"
+VOTE_NOT_HELPFUL_RECORDED = (
+    "Thanks: your vote is recorded (not helpful). {tally}\n"
+    "You can tell the fact-checkers why (optional), or flag the fact-check as disputed if "
+    "you think it is wrong."
+)
+VOTE_NOT_HELPFUL_CHANGED = (
+    "Your vote is changed to not helpful. {tally}\n"
+    "You can tell the fact-checkers why (optional), or flag the fact-check as disputed if "
+    "you think it is wrong."
+)
+VOTE_REASON_TITLE = "Why was this not helpful?"
+VOTE_REASON_LABEL = "What was missing or unclear? (optional)"
+VOTE_REASON_PLACEHOLDER = "For example: it does not answer my question, or a source is dead."
+VOTE_REASON_SAVED = "Thanks: your reason is kept with your vote."
+VOTE_REASON_EMPTY = "Nothing to add: your vote stands without a reason."
+VOTE_REASON_NO_VOTE = (
+    'Your vote on this fact-check is no longer "not helpful", so the reason was not kept.'
+)
+
+STATS_DESCRIPTION = "Statistics of this server (moderators)."
+STATS_CLAIMS_DESCRIPTION = "Most asked and least helpful fact-checks in this server."
+STATS_CLAIMS_TITLE = "Fact-checks in this server"
+STATS_MOST_ASKED = "Most asked"
+STATS_MOST_ASKED_LINE = "{rank}. {question} ({count}×)"
+STATS_LEAST_HELPFUL = "Least helpful"
+STATS_LEAST_HELPFUL_LINE = "{rank}. {question}: {helpful} of {total} found it helpful ({percent}%)"
+STATS_NOTHING = "Nothing yet."
+STATS_FOOTER = (
+    "Least helpful ranks by a Bayesian average: each fact-check's share is pulled towards "
+    "the server's by {weight} votes, so one vote does not outrank forty."
+)
+STATS_GONE = "{claim_id} (no longer in the library)"
+FLAG_HELPFUL_FIELD = "Helpful votes here"
+FLAG_HELPFUL_VALUE = "{helpful} of {total} found it helpful ({percent}%)"
+FLAG_HELPFUL_NONE = "no votes yet"
+DIGEST_LEAST_HELPFUL = "Least helpful this period"
+DIGEST_LEAST_HELPFUL_LINE = "• {question}: {helpful} of {total} helpful"

@@ -44,6 +44,7 @@ from bot.store.migrate import Migration, apply_migrations, discover, schema_vers
 from bot.store.modlog import ModlogOutboxStore
 from bot.store.questions import QuestionsStore
 from bot.store.requests import RequestsStore
+from bot.store.votes import VotesStore
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -115,6 +116,7 @@ class Database(
     GuildSettingsStore,
     AuditStore,
     ModlogOutboxStore,
+    VotesStore,
 ):
     """The bot's database. Open with :meth:`open`; close with :meth:`close`.
 
