@@ -108,8 +108,9 @@ async def test_vote_change_the_vote_across_a_restart_and_see_the_tally(world: Wo
         assert "Manage Messages" in await reply_text(refused)
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert "1. Is the moon made of cheese? (1×)" in fields[strings.STATS_MOST_ASKED]
-    assert "Is the moon made of cheese?: 0 of 2 found it helpful (0%)" in (
-        fields[strings.STATS_LEAST_HELPFUL]
+    assert (
+        "Is the moon made of cheese?: 0 of 2 found it helpful (0%)"
+        in (fields[strings.STATS_LEAST_HELPFUL])
     )
     assert rows(world.database, "SELECT COUNT(*), SUM(helpful) FROM claim_votes") == [(2, 0)]
     assert rows(world.database, "SELECT reason FROM claim_votes WHERE reason IS NOT NULL") == [
