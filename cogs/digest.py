@@ -175,6 +175,7 @@ class Digest(commands.Cog):
         activity = await self.store.activity(
             config.guild_id, since, until, top_requests=core_digest.TOP_REQUESTS
         )
+        votes = await self.bot.database.vote_tallies(config.guild_id, since=since, until=until)
         zone = schedule.parse_timezone(config.timezone)
         data = core_digest.DigestInput(
             guild_id=config.guild_id,
@@ -187,6 +188,7 @@ class Digest(commands.Cog):
             open_requests=activity.open_requests,
             open_request_total=activity.open_request_total,
             late=late,
+            votes=votes,
         )
         corpus = self._relevant_entries(data)
         built = core_digest.build_digest(data, corpus)
@@ -209,6 +211,7 @@ class Digest(commands.Cog):
             for flag in (*data.flags_opened, *data.flags_resolved)
             if flag.claim_id is not None
         )
+        named.update(tally.claim_id for tally in data.votes if tally.not_helpful)
         for claim_id in sorted(named):
             fc = corpus.get(claim_id)
             if fc is not None:

@@ -111,6 +111,14 @@ def _sections(digest: core_digest.Digest) -> list[tuple[str, str]]:
         sections.append(
             (strings.DIGEST_DISPUTES_RESOLVED, _field_value(lines, digest.more_disputes_resolved))
         )
+    if digest.least_helpful:
+        lines = [
+            strings.DIGEST_LEAST_HELPFUL_LINE.format(
+                question=_text(u.question), helpful=u.helpful, total=u.total
+            )
+            for u in digest.least_helpful
+        ]
+        sections.append((strings.DIGEST_LEAST_HELPFUL, _field_value(lines, 0)))
     if digest.top_requests:
         lines = [
             strings.DIGEST_REQUEST_LINE.format(question=_text(r.question), askers=r.askers)

@@ -17,11 +17,25 @@ from bot.paths import PROJECT_ROOT
 from tests.e2e import harness
 from tests.e2e.harness import World
 from tests.e2e.test_moderation import MOON, VOLCANO, reply_text, rows, write_claim
-from tests.e2e.test_seams import MODAL, any_reply, button_ids, label_of, public_answer
+from tests.e2e.test_seams import (
+    MODAL,
+    any_reply,
+    button_ids,
+    flag_through_the_form,
+    label_of,
+    public_answer,
+)
 
 pytestmark = pytest.mark.e2e
 
-COMMANDS = ("factcheck", "stats", "flags", strings.MESSAGE_MENU_NAME, strings.MOD_FLAG_MENU_NAME)
+COMMANDS = (
+    "factcheck",
+    "stats",
+    "flags",
+    "digest",
+    strings.MESSAGE_MENU_NAME,
+    strings.MOD_FLAG_MENU_NAME,
+)
 HELPFUL = "fd:hv:moon-cheese:y"
 NOT_HELPFUL = "fd:hv:moon-cheese:n"
 
@@ -171,3 +185,26 @@ async def test_the_fullest_bundled_answer_shows_every_button_within_discords_row
         "hv",
         "flag",
     ]
+
+
+async def test_moderators_see_the_helpful_share_on_a_flag_and_in_the_digest(world: World) -> None:
+    standin = world.standin
+    other = standin.add_member(world.guild, "other")
+    async with running_bot(world):
+        answer = await ask(world, "Is the moon made of cheese?")
+        await reply_text(await standin.click(answer, NOT_HELPFUL, world.member))
+        await reply_text(await standin.click(answer, HELPFUL, other))
+        told = await flag_through_the_form(world, answer, world.member, "The samples disagree.")
+        assert "#1 is recorded" in told
+        shown = await standin.slash(
+            world.guild, world.channel, world.moderator, "flags", {"show": {"id": 1}}
+        )
+        (flag,) = (await any_reply(shown))["embeds"]
+        preview = await standin.slash(
+            world.guild, world.channel, world.manager, "digest", {"preview": {}}
+        )
+        (digest,) = (await preview.followups(1, within=10))[0]["embeds"]
+    fields = {f["name"]: f["value"] for f in flag["fields"]}
+    assert fields[strings.FLAG_HELPFUL_FIELD] == "1 of 2 found it helpful (50%)"
+    sections = {f["name"]: f["value"] for f in digest["fields"]}
+    assert sections[strings.DIGEST_LEAST_HELPFUL] == "• Is the moon made of cheese?: 1 of 2 helpful"

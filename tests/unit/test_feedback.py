@@ -61,3 +61,39 @@ def test_the_most_buttons_an_answer_can_carry_fit_five_rows_with_the_votes() -> 
     assert kinds[:3] == ["src", "full", "post"]
     assert kinds[-3:] == ["hv", "hv", "flag"]
     assert {s.row for s in specs[-3:]} == {4}
+
+
+def test_the_digest_lists_the_least_helpful_of_the_period_and_renders_them_as_text() -> None:
+    from datetime import date
+
+    from bot.core.digest import build_digest
+    from bot.discord_ui import strings
+    from bot.discord_ui.digest import render_digest
+    from tests.unit.test_digest import CORPUS, window_input
+
+    votes = [
+        VoteTally("vaccines-autism", 0, 1),
+        VoteTally("moon-landing", 10, 30),
+        VoteTally("five-g", 5, 0),
+        VoteTally("gone-from-the-corpus", 0, 2),
+    ]
+    digest = build_digest(window_input(votes=votes), CORPUS)
+    # Prior 15 of 48 (0.3125), weight 5: 0/2 -> 0.223, 10/40 -> 0.257, 0/1 -> 0.260.
+    assert [(u.claim_id, u.helpful, u.total) for u in digest.least_helpful] == [
+        ("gone-from-the-corpus", 0, 2),
+        ("moon-landing", 10, 40),
+        ("vaccines-autism", 0, 1),
+    ]
+    assert not digest.is_quiet, "a period's unhelpful votes are worth a digest"
+    assert "moon-landing" in digest.claim_ids
+    assert digest.local_date == date(2026, 11, 23)
+    questions = {fc.id: fc.question for fc in CORPUS}
+    (message,) = render_digest(digest, questions, "note")
+    fields = {f.name: f.value for f in message.embeds[0].fields}
+    assert fields[strings.DIGEST_LEAST_HELPFUL].splitlines() == [
+        "• gone-from-the-corpus: 0 of 2 helpful",
+        "• Was the moon landing staged?: 10 of 40 helpful",
+        "• Do vaccines cause autism?: 0 of 1 helpful",
+    ]
+    only_helpful = build_digest(window_input(votes=[VoteTally("five-g", 3, 0)]), CORPUS)
+    assert only_helpful.least_helpful == ()
