@@ -30,7 +30,7 @@ from bot.interactions import reply
 from bot.logs import get_logger
 from bot.options import TextChannelId
 from bot.review import FLAG_COOLDOWN, SYSTEM_ACTOR_ID
-from bot.store.rows import Request
+from bot.store.rows import NOTIFY_MODES, NotifyMode, Request
 
 if TYPE_CHECKING:
     from bot.app import FactdeskBot
@@ -40,6 +40,9 @@ log = get_logger(__name__)
 # Problems listed in a reply; the log always has all of them.
 PROBLEMS_SHOWN = 15
 _RELOAD_LOCK = asyncio.Lock()
+NOTIFY_CHOICES = [
+    app_commands.Choice(name=strings.SETTINGS_NOTIFY_CHOICES[m], value=m) for m in NOTIFY_MODES
+]
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
                 claim_id=request.answered_claim_id,
             )
             await modlog.announce_answered(bot, request)
+        if answered:
+            # The notify cog tells each asker (the store owes them with the answer).
+            bot.dispatch("requests_answered", answered)
         return ReloadOutcome(True, len(library.corpus), previous, [], answered, warnings)
 
 
@@ -182,6 +188,20 @@ class Admin(commands.Cog):
             await reply(interaction, strings.SETTINGS_MODLOG_OFF)
         else:
             await reply(interaction, strings.SETTINGS_MODLOG_SET.format(channel_id=channel))
+
+    @settings_group.command(name="notify", description=strings.SETTINGS_NOTIFY_DESCRIPTION)
+    @app_commands.describe(mode=strings.SETTINGS_NOTIFY_MODE_OPTION)
+    @app_commands.choices(mode=NOTIFY_CHOICES)
+    @checks.needs(MANAGER)
+    async def settings_notify(
+        self, interaction: discord.Interaction, mode: app_commands.Choice[str]
+    ) -> None:
+        guild_id = checks.in_guild(interaction)
+        chosen: NotifyMode = next((m for m in NOTIFY_MODES if m == mode.value), "channel")
+        await interactions.defer_private(interaction)
+        await self.bot.database.set_notify_mode(guild_id, chosen, actor_id=interaction.user.id)
+        log.info("notify mode set", mode=chosen)
+        await reply(interaction, strings.SETTINGS_NOTIFY_SET[chosen])
 
     @settings_group.command(name="show", description=strings.SETTINGS_SHOW_DESCRIPTION)
     @checks.needs(MODERATOR_OR_MANAGER)

@@ -377,3 +377,26 @@ FLAG_HELPFUL_VALUE = "{helpful} of {total} found it helpful ({percent}%)"
 FLAG_HELPFUL_NONE = "no votes yet"
 DIGEST_LEAST_HELPFUL = "Least helpful this period"
 DIGEST_LEAST_HELPFUL_LINE = "• {question}: {helpful} of {total} helpful"
+
+NOTIFY_CHANNEL_CONTENT = "{mention} the fact-check you asked for is ready."
+NOTIFY_DM_CONTENT = "The fact-check you asked for in **{server}** is ready."
+NOTIFY_ASKED = "You asked:\n> {question}"
+NOTIFY_OPEN_BUTTON = "Read the fact-check"
+NOTIFY_FOOTER = "factdesk · request #{request_id}"
+REQ_NOTIFY_OPTION = "Tell me when a fact-check answers it (default: yes)."
+REQ_NO_NOTIFY_NOTE = " You will not be notified."
+SETTINGS_NOTIFY_DESCRIPTION = "How members are told their requested fact-check exists."
+SETTINGS_NOTIFY_MODE_OPTION = "In the channel where they asked, by DM, or not at all."
+SETTINGS_NOTIFY_CHOICES = {
+    "channel": "Reply in the channel where they asked",
+    "dm": "Direct message",
+    "off": "Do not notify",
+}
+SETTINGS_NOTIFY_SET = {
+    "channel": (
+        "Members who request a fact-check will be told in the channel where they asked "
+        "(only they are pinged)."
+    ),
+    "dm": "Members who request a fact-check will be told by direct message.",
+    "off": "Members will not be told when their requested fact-check exists.",
+}

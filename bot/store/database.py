@@ -42,6 +42,7 @@ from bot.store.flags import FlagsStore
 from bot.store.guild_settings import GuildSettingsStore
 from bot.store.migrate import Migration, apply_migrations, discover, schema_version
 from bot.store.modlog import ModlogOutboxStore
+from bot.store.notifications import NotificationsStore
 from bot.store.questions import QuestionsStore
 from bot.store.requests import RequestsStore
 from bot.store.votes import VotesStore
@@ -117,6 +118,7 @@ class Database(
     AuditStore,
     ModlogOutboxStore,
     VotesStore,
+    NotificationsStore,
 ):
     """The bot's database. Open with :meth:`open`; close with :meth:`close`.
 
@@ -216,6 +218,14 @@ class Database(
                 ),
                 "request askers removed": (
                     "DELETE FROM request_askers WHERE user_id = ?",
+                    (user_id,),
+                ),
+                "helpfulness votes deleted": (
+                    "DELETE FROM claim_votes WHERE user_id = ?",
+                    (user_id,),
+                ),
+                "notifications deleted": (
+                    "DELETE FROM notifications WHERE user_id = ?",
                     (user_id,),
                 ),
                 "requests anonymised": (
