@@ -25,8 +25,11 @@ SOURCE_TITLE_CHARS = 200
 PAGE_BODY_CHARS = limits.EMBED_DESCRIPTION - 96
 
 
-# As many follow-ups as the answer has buttons for (4 rows of 5, under Sources).
+# Follow-ups listed in the answer, and how many of them have a button (three rows of five
+# between Sources and the feedback row, see bot.discord_ui.views). The ones past the buttons
+# say so, and any past the list are counted, so none disappears silently.
 MAX_FOLLOW_UPS_LISTED = (limits.ACTION_ROWS - 1) * limits.BUTTONS_PER_ROW
+FOLLOW_UP_BUTTONS = (limits.ACTION_ROWS - 2) * limits.BUTTONS_PER_ROW
 FOLLOW_UP_LINE = 160
 
 
@@ -81,7 +84,14 @@ def _follow_ups_field(fc: FactCheck) -> str:
     lines = []
     for number, follow_up in enumerate(fc.follow_ups[:MAX_FOLLOW_UPS_LISTED], start=1):
         line = f"{number}. {safe(follow_up.question, FOLLOW_UP_LINE)}"
-        lines.append(line if follow_up.claim else line + strings.FOLLOW_UP_NOT_CHECKED)
+        if not follow_up.claim:
+            line += strings.FOLLOW_UP_NOT_CHECKED
+        elif number > FOLLOW_UP_BUTTONS:
+            line += strings.FOLLOW_UP_NO_BUTTON
+        lines.append(line)
+    unlisted = len(fc.follow_ups) - MAX_FOLLOW_UPS_LISTED
+    if unlisted > 0:
+        lines.append(strings.FOLLOW_UPS_MORE.format(count=unlisted))
     return limits.shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
 
 

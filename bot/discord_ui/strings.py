@@ -400,3 +400,5 @@ SETTINGS_NOTIFY_SET = {
     "dm": "Members who request a fact-check will be told by direct message.",
     "off": "Members will not be told when their requested fact-check exists.",
 }
+FOLLOW_UP_NO_BUTTON = " *(no room for a button: ask it with /factcheck)*"
+FOLLOW_UPS_MORE = "…and {count} more follow-up questions."

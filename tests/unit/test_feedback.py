@@ -97,3 +97,20 @@ def test_the_digest_lists_the_least_helpful_of_the_period_and_renders_them_as_te
     ]
     only_helpful = build_digest(window_input(votes=[VoteTally("five-g", 3, 0)]), CORPUS)
     assert only_helpful.least_helpful == ()
+
+
+def test_follow_ups_beyond_the_buttons_are_marked_and_counted_not_dropped() -> None:
+    from bot.core.models import FollowUp
+    from bot.discord_ui import embeds, strings, views
+    from tests.unit.test_render import make_fact_check
+
+    linked = tuple(FollowUp(question=f"Linked {i}?", claim="other") for i in range(25))
+    fc = make_fact_check(follow_ups=linked)
+    assert embeds.FOLLOW_UP_BUTTONS == views.MAX_FOLLOW_UP_BUTTONS
+    field = next(
+        f.value for f in embeds.answer_embed(fc).fields if f.name == strings.FOLLOW_UPS_FIELD
+    )
+    lines = field.splitlines()
+    assert lines[14] == "15. Linked 14?"
+    assert lines[15] == "16. Linked 15?" + strings.FOLLOW_UP_NO_BUTTON
+    assert lines[-1] == strings.FOLLOW_UPS_MORE.format(count=5)
