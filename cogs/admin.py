@@ -24,6 +24,7 @@ from discord.ext import commands, tasks
 
 from bot import checks, hangup, interactions, modlog
 from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
+from bot.core.corrections import corrections
 from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import when
 from bot.interactions import reply
@@ -83,8 +84,14 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
         if problems:
             log.warning("corpus reload refused", problems=problems, warnings=warnings)
             return ReloadOutcome(False, previous, previous, problems, warnings=warnings)
+        old_corpus = bot.library.corpus
         bot.library = library
         log.info("corpus reloaded", count=len(library.corpus), previous=previous, warnings=warnings)
+        # Verdicts or summaries the new corpus changed: answers and digests say so.
+        corrected = await asyncio.to_thread(corrections, old_corpus, library.corpus)
+        if corrected:
+            await bot.database.record_corrections(corrected)
+            log.info("fact-checks corrected", claim_ids=[c.claim_id for c in corrected])
         answered = await bot.database.answer_open_requests(
             library.find_answer, actor_id=SYSTEM_ACTOR_ID
         )

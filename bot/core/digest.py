@@ -64,6 +64,16 @@ class RequestItem:
 
 
 @dataclass(frozen=True)
+class CorrectionItem:
+    """A fact-check a reload corrected in the window, which this server had been shown."""
+
+    claim_id: str
+    old_verdict: str | None
+    new_verdict: str | None
+    summary_changed: bool
+
+
+@dataclass(frozen=True)
 class DigestInput:
     """Everything a digest is built from; the caller fetched it for the window."""
 
@@ -80,6 +90,8 @@ class DigestInput:
     late: bool = False
     # Helpfulness votes cast in the window, per fact-check (the "least helpful" section).
     votes: Sequence[Tally] = ()
+    # Corrections of fact-checks the server saw (the "Updated fact-checks" section).
+    corrections: Sequence[CorrectionItem] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,15 @@ class LeastHelpful:
 
 
 @dataclass(frozen=True)
+class CorrectionLine:
+    claim_id: str
+    question: str
+    old_verdict: str | None
+    new_verdict: str | None
+    summary_changed: bool
+
+
+@dataclass(frozen=True)
 class Digest:
     """One server's digest for one local date, ready to render."""
 
@@ -138,6 +159,8 @@ class Digest:
     open_requests: int = 0
     claim_ids: tuple[str, ...] = field(default=())
     least_helpful: tuple[LeastHelpful, ...] = ()
+    corrections: tuple[CorrectionLine, ...] = ()
+    more_corrections: int = 0
 
     @property
     def is_quiet(self) -> bool:
@@ -152,6 +175,7 @@ class Digest:
             or self.disputes_opened
             or self.disputes_resolved
             or self.least_helpful
+            or self.corrections
         )
 
 
@@ -228,8 +252,22 @@ def build_digest(data: DigestInput, corpus: Iterable[FactCheck]) -> Digest:
         LeastHelpful(r.claim_id, questions.get(r.claim_id, r.claim_id), r.helpful, r.total)
         for r in least_helpful(data.votes, LEAST_HELPFUL)
     ]
+    corrected: list[CorrectionLine] = []
+    for item in data.corrections:
+        if item.claim_id in questions and all(c.claim_id != item.claim_id for c in corrected):
+            corrected.append(
+                CorrectionLine(
+                    item.claim_id,
+                    questions[item.claim_id],
+                    item.old_verdict,
+                    item.new_verdict,
+                    item.summary_changed,
+                )
+            )
+    shown_corrections = corrected[:MAX_FACT_CHECKS]
     claim_ids: list[str] = []
     named = [q.claim_id for q in top] + [c.claim_id for c in shown_changes]
+    named += [c.claim_id for c in shown_corrections]
     for claim_id in named + [u.claim_id for u in unhelpful]:
         # Only entries still in the corpus get a button; each one once.
         if claim_id is not None and claim_id in questions and claim_id not in claim_ids:
@@ -250,4 +288,6 @@ def build_digest(data: DigestInput, corpus: Iterable[FactCheck]) -> Digest:
         open_requests=max(len(requests), data.open_request_total or 0),
         claim_ids=tuple(claim_ids),
         least_helpful=tuple(unhelpful),
+        corrections=tuple(shown_corrections),
+        more_corrections=len(corrected) - len(shown_corrections),
     )

@@ -88,6 +88,20 @@ def _sections(digest: core_digest.Digest) -> list[tuple[str, str]]:
             for change in digest.fact_checks
         ]
         sections.append((strings.DIGEST_FACT_CHECKS, _field_value(lines, digest.more_fact_checks)))
+    if digest.corrections:
+        lines = []
+        for c in digest.corrections:
+            if c.old_verdict != c.new_verdict:
+                lines.append(
+                    strings.DIGEST_CORRECTION_VERDICT.format(
+                        question=_text(c.question),
+                        old=_text(c.old_verdict or strings.DIGEST_NO_VERDICT),
+                        new=_text(c.new_verdict or strings.DIGEST_NO_VERDICT),
+                    )
+                )
+            else:
+                lines.append(strings.DIGEST_CORRECTION_SUMMARY.format(question=_text(c.question)))
+        sections.append((strings.DIGEST_CORRECTIONS, _field_value(lines, digest.more_corrections)))
     if digest.disputes_opened:
         lines = [
             strings.DIGEST_DISPUTE_LINE.format(

@@ -402,3 +402,8 @@ SETTINGS_NOTIFY_SET = {
 }
 FOLLOW_UP_NO_BUTTON = " *(no room for a button: ask it with /factcheck)*"
 FOLLOW_UPS_MORE = "…and {count} more follow-up questions."
+CHECKED_ON_CORRECTED_VALUE = "{checked_on} · Updated on {updated_on}"
+DIGEST_CORRECTIONS = "Updated fact-checks"
+DIGEST_CORRECTION_VERDICT = "• {question}: verdict {old} → {new}"
+DIGEST_CORRECTION_SUMMARY = "• {question}: the summary was revised"
+DIGEST_NO_VERDICT = "none"

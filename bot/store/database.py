@@ -37,6 +37,7 @@ from bot.store.base import (
     to_db_time,
     utcnow,
 )
+from bot.store.corrections import CorrectionsStore
 from bot.store.files import create_private
 from bot.store.flags import FlagsStore
 from bot.store.guild_settings import GuildSettingsStore
@@ -119,6 +120,7 @@ class Database(
     ModlogOutboxStore,
     VotesStore,
     NotificationsStore,
+    CorrectionsStore,
 ):
     """The bot's database. Open with :meth:`open`; close with :meth:`close`.
 

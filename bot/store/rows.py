@@ -200,3 +200,15 @@ class Notification:
     message_id: int | None
     note: str | None
     attempts: int
+
+
+@dataclass(frozen=True)
+class ClaimCorrection:
+    """A reload changed a fact-check's verdict or summary (0005 ``claim_corrections``)."""
+
+    id: int
+    claim_id: str
+    changed_at: datetime
+    old_verdict: str | None
+    new_verdict: str | None
+    summary_changed: bool

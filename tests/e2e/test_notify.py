@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from bot.discord_ui import strings
 from tests.e2e import harness
 from tests.e2e.harness import World
 from tests.e2e.test_moderation import MOON, VOLCANO, eventually, reply_text, rows, write_claim
+from tests.e2e.test_seams import public_answer
 
 pytestmark = pytest.mark.e2e
 
@@ -201,3 +203,39 @@ async def test_a_restart_between_the_reload_and_the_send_tells_the_member_exactl
         ("sent", int(told["id"]))
     ]
     assert len(notifications_in(world, world.channel)) == 1
+
+
+async def test_a_corrected_fact_check_says_updated_and_is_in_the_digest_of_a_server_that_saw_it(
+    world: World,
+) -> None:
+    """Issue 17 section 3: a reload changes MOON's verdict. The answer then says "Updated
+    on" today, and this server (which was shown the old version) gets it in its digest."""
+    standin = world.standin
+    async with harness.world_bot(world, (*COMMANDS, "factcheck", "digest")):
+        ask = await standin.slash(
+            world.guild, world.channel, world.member, "factcheck", {"question": MOON["question"]}
+        )
+        before = await public_answer(ask)
+        write_claim(world.corpus, {**MOON, "verdict": "Misleading"})
+        await reload(world)
+        again = await standin.slash(
+            world.guild, world.channel, world.member, "factcheck", {"question": MOON["question"]}
+        )
+        after = await public_answer(again)
+        preview = await standin.slash(
+            world.guild, world.channel, world.manager, "digest", {"preview": {}}
+        )
+        (digest,) = (await preview.followups(1, within=10))[0]["embeds"]
+    checked = [f["value"] for f in before["embeds"][0]["fields"] if f["name"] == "Checked on"]
+    assert checked == ["2026-11-01"]
+    today = datetime.now(UTC).date().isoformat()
+    checked = [f["value"] for f in after["embeds"][0]["fields"] if f["name"] == "Checked on"]
+    assert checked == [f"2026-11-01 · Updated on {today}"]
+    assert after["embeds"][0]["description"].startswith("**Verdict:** Misleading")
+    sections = {f["name"]: f["value"] for f in digest["fields"]}
+    assert sections[strings.DIGEST_CORRECTIONS] == (
+        "• Is the moon made of cheese?: verdict False → Misleading"
+    )
+    assert rows(
+        world.database, "SELECT claim_id, old_verdict, new_verdict FROM claim_corrections"
+    ) == [("moon-cheese", "False", "Misleading")]

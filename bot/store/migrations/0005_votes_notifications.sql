@@ -53,3 +53,17 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_unfinished ON notifications (status, id)
     WHERE status IN ('pending', 'sending');
+
+-- A fact-check whose verdict or summary a corpus reload changed: answers say "Updated on"
+-- that date, and the next digest of each server that showed the old version in the 30 days
+-- before lists it under "Updated fact-checks".
+CREATE TABLE claim_corrections (
+    id              INTEGER PRIMARY KEY,
+    claim_id        TEXT NOT NULL,
+    changed_at      TEXT NOT NULL,
+    old_verdict     TEXT,
+    new_verdict     TEXT,
+    summary_changed INTEGER NOT NULL CHECK (summary_changed IN (0, 1))
+);
+CREATE INDEX claim_corrections_by_claim ON claim_corrections (claim_id, changed_at);
+CREATE INDEX claim_corrections_by_time ON claim_corrections (changed_at);
