@@ -27,7 +27,7 @@ import hashlib
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -49,7 +49,8 @@ RATE_PERIOD_SECONDS = 60.0
 BATCH = 200
 HISTORY_READ = 50
 MAX_ATTEMPTS = 5
-UNKNOWN_MEMBER = 10007
+# Clock skew allowed between the bot's claim time and Discord's message ids.
+CLAIM_SLACK = timedelta(seconds=5)
 
 
 class ServerRateLimit:
@@ -180,7 +181,11 @@ async def _find_sent(bot: FactdeskBot, item: Notification) -> int | None:
     channel = await _channel(bot, item)
     if channel is None:
         return None
-    async for message in channel.history(limit=HISTORY_READ):
+    # From just before the claim, oldest first: the notification is among the first
+    # messages after it however busy the channel has been since.
+    assert item.claimed_at is not None
+    start = discord.Object(id=discord.utils.time_snowflake(item.claimed_at - CLAIM_SLACK))
+    async for message in channel.history(limit=HISTORY_READ, after=start, oldest_first=True):
         if message.author.id == bot.user.id and render.is_notification(
             message, item.request_id, item.user_id, in_dm=item.mode == "dm"
         ):

@@ -55,9 +55,11 @@ class Notify(commands.Cog):
         else:
             if released:
                 log.info("interrupted notifications to send again", count=released)
-        while not self.bot.is_closed():
+        while True:
             # Cleared before the pass: a wake during it asks for one more pass.
             self._wake.clear()
+            if self.bot.is_closed():
+                return
             try:
                 delay = await notify.send_pending(self.bot, self.limiter, self.clock)
             except Exception:

@@ -1478,7 +1478,13 @@ class StandIn:
     ) -> web.Response:
         channel = self._known_channel(params)
         limit = int(request.query.get("limit", "50"))
-        return _json(list(reversed(self._channel_messages(channel)))[:limit])
+        newest_first = list(reversed(self._channel_messages(channel)))
+        if "after" in request.query:
+            # Discord: the `limit` messages right after that id (still newest first).
+            after = int(request.query["after"])
+            newer = [m for m in newest_first if int(m["id"]) > after]
+            return _json(newer[-limit:] if limit else newer)
+        return _json(newest_first[:limit])
 
     async def _patch_message(
         self, request: web.Request, record: RecordedRequest, params: dict[str, str]
