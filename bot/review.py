@@ -104,6 +104,7 @@ async def add_request(
     source: RequestSource,
     *,
     channel_id: int | None = None,
+    notify: bool = True,
 ) -> RequestAdded:
     """Store a member's request (merged into an open near-duplicate); a new one is posted
     in the mod-log. The caller has answered or deferred already, or writes under
@@ -115,6 +116,7 @@ async def add_request(
         user_id=interaction.user.id,
         source=source,
         channel_id=channel_id if channel_id is not None else interaction.channel_id,
+        notify=notify,
     )
     log.info("request recorded", request_id=added.request.id, created=added.created, via=source)
     return added

@@ -24,13 +24,14 @@ from discord.ext import commands, tasks
 
 from bot import checks, hangup, interactions, modlog
 from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
+from bot.core.corrections import corrections
 from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import when
 from bot.interactions import reply
 from bot.logs import get_logger
 from bot.options import TextChannelId
 from bot.review import FLAG_COOLDOWN, SYSTEM_ACTOR_ID
-from bot.store.rows import Request
+from bot.store.rows import NOTIFY_MODES, NotifyMode, Request
 
 if TYPE_CHECKING:
     from bot.app import FactdeskBot
@@ -40,6 +41,9 @@ log = get_logger(__name__)
 # Problems listed in a reply; the log always has all of them.
 PROBLEMS_SHOWN = 15
 _RELOAD_LOCK = asyncio.Lock()
+NOTIFY_CHOICES = [
+    app_commands.Choice(name=strings.SETTINGS_NOTIFY_CHOICES[m], value=m) for m in NOTIFY_MODES
+]
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
         if problems:
             log.warning("corpus reload refused", problems=problems, warnings=warnings)
             return ReloadOutcome(False, previous, previous, problems, warnings=warnings)
+        old_corpus = bot.library.corpus
         bot.library = library
         log.info(
             "corpus reloaded",
@@ -90,6 +95,11 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
             warnings=warnings,
             index_reused=index.reused,
         )
+        # Verdicts or summaries the new corpus changed: answers and digests say so.
+        corrected = await asyncio.to_thread(corrections, old_corpus, library.corpus)
+        if corrected:
+            await bot.database.record_corrections(corrected)
+            log.info("fact-checks corrected", claim_ids=[c.claim_id for c in corrected])
         answered = await bot.database.answer_open_requests(
             library.find_answer, actor_id=SYSTEM_ACTOR_ID
         )
@@ -100,6 +110,9 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
                 claim_id=request.answered_claim_id,
             )
             await modlog.announce_answered(bot, request)
+        if answered:
+            # The notify cog tells each asker (the store owes them with the answer).
+            bot.dispatch("requests_answered", answered)
         return ReloadOutcome(True, len(library.corpus), previous, [], answered, warnings)
 
 
@@ -224,6 +237,20 @@ class Admin(commands.Cog):
                 interaction,
                 strings.SETTINGS_THRESHOLD_SET.format(threshold=threshold, default=default),
             )
+
+    @settings_group.command(name="notify", description=strings.SETTINGS_NOTIFY_DESCRIPTION)
+    @app_commands.describe(mode=strings.SETTINGS_NOTIFY_MODE_OPTION)
+    @app_commands.choices(mode=NOTIFY_CHOICES)
+    @checks.needs(MANAGER)
+    async def settings_notify(
+        self, interaction: discord.Interaction, mode: app_commands.Choice[str]
+    ) -> None:
+        guild_id = checks.in_guild(interaction)
+        chosen: NotifyMode = next((m for m in NOTIFY_MODES if m == mode.value), "channel")
+        await interactions.defer_private(interaction)
+        await self.bot.database.set_notify_mode(guild_id, chosen, actor_id=interaction.user.id)
+        log.info("notify mode set", mode=chosen)
+        await reply(interaction, strings.SETTINGS_NOTIFY_SET[chosen])
 
     @settings_group.command(name="show", description=strings.SETTINGS_SHOW_DESCRIPTION)
     @checks.needs(MODERATOR_OR_MANAGER)

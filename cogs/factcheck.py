@@ -79,13 +79,18 @@ async def answer_message(
     interaction: discord.Interaction, fc: FactCheck, *, post_id: str | None = None
 ) -> dict[str, Any]:
     """What a member sees for ``fc`` here: the dispute notice (in a server that upheld one),
-    the answer, its buttons, and Flag as disputed in a server."""
+    the answer, its buttons, and in a server Helpful / Not helpful and Flag as disputed."""
     bot = bot_of(interaction)
     dispute = await bot.database.active_dispute(interaction.guild_id, fc.id)
+    correction = await bot.database.latest_correction(fc.id)
     in_guild = interaction.guild_id is not None
     return {
-        "embed": embeds.answer_embed(fc, dispute),
-        "view": views.build_view(views.answer_buttons(fc, post_id=post_id, flag=in_guild)),
+        "embed": embeds.answer_embed(
+            fc, dispute, corrected_on=correction.changed_at.date() if correction else None
+        ),
+        "view": views.build_view(
+            views.answer_buttons(fc, post_id=post_id, flag=in_guild, vote=in_guild)
+        ),
     }
 
 

@@ -238,3 +238,24 @@ async def raw_rows(target: Path | str, sql: str) -> list[tuple[object, ...]]:
         return list(lite.execute(sql).fetchall())
     finally:
         lite.close()
+
+
+async def raw_write(target: Path | str, sql: str) -> list[tuple[object, ...]]:
+    """Run one writing statement straight on the database at ``target`` and commit; its
+    rows (``RETURNING ...``) come back."""
+    if isinstance(target, str):
+        import asyncpg
+
+        conn = await asyncpg.connect(target)
+        try:
+            return [tuple(row) for row in await conn.fetch(sql)]
+        finally:
+            await conn.close()
+    import sqlite3
+
+    lite = sqlite3.connect(target)
+    try:
+        with lite:
+            return list(lite.execute(sql).fetchall())
+    finally:
+        lite.close()

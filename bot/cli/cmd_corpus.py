@@ -3,7 +3,9 @@
 ``factdesk corpus check [DIR]`` prints every problem as ``file:line: field: message``, then
 a summary line, and exits 1 when there is any problem (0 otherwise). ``factdesk corpus
 build`` saves the matching index the bot opens at start. ``factdesk corpus import FILE
---format claimreview|jsonl --out DIR`` writes one corpus file per record.
+--format claimreview|jsonl --out DIR`` writes one corpus file per record;
+``factdesk corpus export [DIR] --format claimreview [--out FILE]`` writes the corpus as
+ClaimReview JSON-LD (to stdout by default).
 """
 
 from __future__ import annotations
@@ -75,6 +77,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     importer.add_argument("--force", action="store_true", help="replace files that exist")
     importer.set_defaults(handler=handle_import)
 
+    exporter = actions.add_parser(
+        "export",
+        help="write the corpus as schema.org ClaimReview JSON-LD",
+        description="Write every fact-check with a verdict as ClaimReview JSON-LD "
+        "(one document with an @graph, which `corpus import` reads back).",
+    )
+    exporter.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=None,
+        metavar="DIR",
+        help="the corpus to export (default: FACTDESK_CORPUS_DIR, else the bundled data/claims)",
+    )
+    exporter.add_argument("--format", choices=("claimreview",), default="claimreview")
+    exporter.add_argument(
+        "--out", type=Path, default=None, metavar="FILE", help="write here (default: stdout)"
+    )
+    exporter.set_defaults(handler=handle_export)
+
 
 def handle_check(args: argparse.Namespace) -> int:
     from bot.core.corpus import load_corpus
@@ -145,6 +167,38 @@ def handle_import(args: argparse.Namespace) -> int:
         f"{_plural(len(problems) + len(write_problems), 'problem')}"
     )
     return 0 if not problems and not write_problems else 1
+
+
+def handle_export(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.core.corpus import load_corpus
+    from bot.core.exporters import export_claimreview
+
+    path = args.path if args.path is not None else corpus_setting()
+    report = load_corpus(path)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    document, skipped = export_claimreview(report.corpus)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            reason = error.strerror or str(error)
+            print(f"error: cannot write --out {shown(str(args.out))}: {reason}", file=sys.stderr)
+            return 2
+    if skipped:
+        print(
+            f"{_plural(len(skipped), 'fact-check')} without a verdict left out "
+            f"(ClaimReview requires a rating): {', '.join(skipped)}",
+            file=sys.stderr,
+        )
+    exported = len(document["@graph"])
+    print(f"{path}: {_plural(exported, 'fact-check')} exported", file=sys.stderr)
+    return 0 if report.ok else 1
 
 
 def _out_dir_problem(out: Path) -> str | None:

@@ -384,3 +384,81 @@ WATCH_MODLOG_NOTE = (
     "**Watch:** a message in <#{channel_id}> matches **{question}** "
     "({confidence:.0%} confident): {link}"
 )
+
+# --- Helpfulness votes, /stats claims, telling requesters (issue 17) ------------------------
+
+VOTE_HELPFUL_BUTTON = "Helpful"
+VOTE_NOT_HELPFUL_BUTTON = "Not helpful"
+VOTE_WHY_BUTTON = "Tell us why"
+VOTE_IN_SERVER_ONLY = "Votes are counted per server: use the buttons on an answer in a server."
+VOTE_TALLY = "In this server: {helpful} found it helpful, {not_helpful} did not."
+VOTE_HELPFUL_RECORDED = "Thanks: your vote is recorded (helpful). {tally}"
+VOTE_HELPFUL_CHANGED = "Your vote is changed to helpful. {tally}"
+VOTE_HELPFUL_SAME = "You already found this helpful; your vote stands. {tally}"
+VOTE_NOT_HELPFUL_RECORDED = (
+    "Thanks: your vote is recorded (not helpful). {tally}\n"
+    "You can tell the fact-checkers why (optional), or flag the fact-check as disputed if "
+    "you think it is wrong."
+)
+VOTE_NOT_HELPFUL_CHANGED = (
+    "Your vote is changed to not helpful. {tally}\n"
+    "You can tell the fact-checkers why (optional), or flag the fact-check as disputed if "
+    "you think it is wrong."
+)
+VOTE_REASON_TITLE = "Why was this not helpful?"
+VOTE_REASON_LABEL = "What was missing or unclear? (optional)"
+VOTE_REASON_PLACEHOLDER = "For example: it does not answer my question, or a source is dead."
+VOTE_REASON_SAVED = "Thanks: your reason is kept with your vote."
+VOTE_REASON_EMPTY = "Nothing to add: your vote stands without a reason."
+VOTE_REASON_NO_VOTE = (
+    'Your vote on this fact-check is no longer "not helpful", so the reason was not kept.'
+)
+
+STATS_DESCRIPTION = "Statistics of this server (moderators)."
+STATS_CLAIMS_DESCRIPTION = "Most asked and least helpful fact-checks in this server."
+STATS_CLAIMS_TITLE = "Fact-checks in this server"
+STATS_MOST_ASKED = "Most asked"
+STATS_MOST_ASKED_LINE = "{rank}. {question} ({count}×)"
+STATS_LEAST_HELPFUL = "Least helpful"
+STATS_LEAST_HELPFUL_LINE = "{rank}. {question}: {helpful} of {total} found it helpful ({percent}%)"
+STATS_NOTHING = "Nothing yet."
+STATS_FOOTER = (
+    "Least helpful ranks by a Bayesian average: each fact-check's share is pulled towards "
+    "the server's by {weight} votes, so one vote does not outrank forty."
+)
+STATS_GONE = "{claim_id} (no longer in the library)"
+FLAG_HELPFUL_FIELD = "Helpful votes here"
+FLAG_HELPFUL_VALUE = "{helpful} of {total} found it helpful ({percent}%)"
+FLAG_HELPFUL_NONE = "no votes yet"
+DIGEST_LEAST_HELPFUL = "Least helpful this period"
+DIGEST_LEAST_HELPFUL_LINE = "• {question}: {helpful} of {total} helpful"
+
+NOTIFY_CHANNEL_CONTENT = "{mention} the fact-check you asked for is ready."
+NOTIFY_DM_CONTENT = "The fact-check you asked for in **{server}** is ready."
+NOTIFY_ASKED = "You asked:\n> {question}"
+NOTIFY_OPEN_BUTTON = "Read the fact-check"
+NOTIFY_FOOTER = "factdesk · request #{request_id}"
+REQ_NOTIFY_OPTION = "Tell me when a fact-check answers it (default: yes)."
+REQ_NO_NOTIFY_NOTE = " You will not be notified."
+SETTINGS_NOTIFY_DESCRIPTION = "How members are told their requested fact-check exists."
+SETTINGS_NOTIFY_MODE_OPTION = "In the channel where they asked, by DM, or not at all."
+SETTINGS_NOTIFY_CHOICES = {
+    "channel": "Reply in the channel where they asked",
+    "dm": "Direct message",
+    "off": "Do not notify",
+}
+SETTINGS_NOTIFY_SET = {
+    "channel": (
+        "Members who request a fact-check will be told in the channel where they asked "
+        "(only they are pinged)."
+    ),
+    "dm": "Members who request a fact-check will be told by direct message.",
+    "off": "Members will not be told when their requested fact-check exists.",
+}
+FOLLOW_UP_NO_BUTTON = " *(no room for a button: ask it with /factcheck)*"
+FOLLOW_UPS_MORE = "…and {count} more follow-up questions."
+CHECKED_ON_CORRECTED_VALUE = "{checked_on} · Updated on {updated_on}"
+DIGEST_CORRECTIONS = "Updated fact-checks"
+DIGEST_CORRECTION_VERDICT = "• {question}: verdict {old} → {new}"
+DIGEST_CORRECTION_SUMMARY = "• {question}: the summary was revised"
+DIGEST_NO_VERDICT = "none"

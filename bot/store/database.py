@@ -51,6 +51,7 @@ from bot.store.base import (
     to_db_time,
     utcnow,
 )
+from bot.store.corrections import CorrectionsStore
 from bot.store.files import create_private
 from bot.store.flags import FlagsStore
 from bot.store.guild_settings import GuildSettingsStore
@@ -62,8 +63,10 @@ from bot.store.migrate import (
     schema_version,
 )
 from bot.store.modlog import ModlogOutboxStore
+from bot.store.notifications import NotificationsStore
 from bot.store.questions import QuestionsStore
 from bot.store.requests import RequestsStore
+from bot.store.votes import VotesStore
 from bot.store.watch import WatchStore
 
 __all__ = [
@@ -138,6 +141,9 @@ class Database(
     AuditStore,
     ModlogOutboxStore,
     WatchStore,
+    VotesStore,
+    NotificationsStore,
+    CorrectionsStore,
 ):
     """The bot's database. Open with :meth:`open`; close with :meth:`close`.
 
@@ -223,6 +229,14 @@ class Database(
                 ),
                 "request askers removed": (
                     "DELETE FROM request_askers WHERE user_id = ?",
+                    (user_id,),
+                ),
+                "helpfulness votes deleted": (
+                    "DELETE FROM claim_votes WHERE user_id = ?",
+                    (user_id,),
+                ),
+                "notifications deleted": (
+                    "DELETE FROM notifications WHERE user_id = ?",
                     (user_id,),
                 ),
                 "requests anonymised": (

@@ -11,6 +11,7 @@ from bot.store.audit import write_audit
 from bot.store.base import StoreBase, to_db_time, utcnow
 from bot.store.mapping import from_row
 from bot.store.modlog import modlog_posted, owe_modlog_post
+from bot.store.notifications import owe_notifications
 from bot.store.rows import Request, RequestAdded, RequestSource, RequestStatus
 
 REQUEST_COLUMNS = """
@@ -29,9 +30,13 @@ class RequestsStore(StoreBase):
         user_id: int,
         source: RequestSource,
         channel_id: int | None = None,
+        notify: bool = True,
         now: datetime | None = None,
     ) -> RequestAdded:
-        """Store a request, or add the member as an asker of an open near-duplicate."""
+        """Store a request, or add the member as an asker of an open near-duplicate.
+
+        Each asker is remembered with the channel they asked in and whether they want to be
+        told when a fact-check answers it (``notify``)."""
         stamp = to_db_time(now or utcnow())
         async with self.transaction() as conn:
             async with conn.execute(
@@ -52,9 +57,9 @@ class RequestsStore(StoreBase):
                 request_id = int(inserted["id"])
                 await owe_modlog_post(conn, guild_id, "request", request_id, stamp)
             cursor = await conn.execute(
-                "INSERT INTO request_askers (request_id, user_id, asked_at) VALUES (?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (request_id, user_id, stamp),
+                "INSERT INTO request_askers (request_id, user_id, asked_at, channel_id, notify)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (request_id, user_id, stamp, channel_id, int(notify)),
             )
             already_asked = cursor.rowcount == 0
             async with conn.execute(
@@ -196,4 +201,6 @@ class RequestsStore(StoreBase):
                 claim_id,
                 stamp,
             )
+            # The askers are told, once each, through the notification outbox.
+            await owe_notifications(conn, row["guild_id"], request_id, claim_id, stamp)
         return True

@@ -95,7 +95,12 @@ async def test_a_rumour_in_a_watched_channel_gets_one_card_and_chat_gets_none(
         )
         (card,) = replies_to(world, world.channel, rumour)
         assert card["embeds"][0]["title"] == "Context: Is the moon made of cheese?"
-        assert custom_ids(card) == ["fd:open:moon-cheese", "fd:flag:moon-cheese"]
+        assert custom_ids(card) == [
+            "fd:open:moon-cheese",
+            "fd:hv:moon-cheese:y",
+            "fd:hv:moon-cheese:n",
+            "fd:flag:moon-cheese",
+        ]
         (sent,) = [
             r.body
             for r in standin.requests

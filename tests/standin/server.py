@@ -294,6 +294,8 @@ class StandIn:
         self.token = "standin-token"
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
+        # The bot's DM channel with each user (POST /users/@me/channels), by user id.
+        self.dm_channels: dict[int, Channel] = {}
         self.messages: dict[int, dict[str, Any]] = {}
         self._requests: list[RecordedRequest] = []
         self._violations: list[Violation] = []
@@ -516,6 +518,17 @@ class StandIn:
         )
         guild.members.append(member)
         return member
+
+    @_on_standin_loop
+    def remove_member(self, guild: Guild, member: Member) -> None:
+        """``member`` leaves ``guild`` (GET /guilds/{id}/members/{id} then answers 404)."""
+        guild.members[:] = [m for m in guild.members if m.id != member.id]
+
+    @_on_standin_loop
+    def dm_messages(self, member: Member) -> list[dict[str, Any]]:
+        """The messages the bot sent ``member`` by DM, oldest first (a snapshot)."""
+        channel = self.dm_channels.get(member.id)
+        return _snapshot(self._channel_messages(channel)) if channel is not None else []
 
     @_on_standin_loop
     def set_bot_permissions(self, channel: Channel | int, *, allowed: bool) -> None:
@@ -1487,6 +1500,7 @@ class StandIn:
             raise HTTPError(403, 50013, "Missing Permissions")
         body = record.body
         self._check_message(record, body, creates=True)
+        guild = self.guilds.get(channel.guild_id)  # None: a DM channel
         # Discord: with enforce_nonce, a nonce the same author used in the past few minutes
         # returns that message instead of creating another (a retried send stays one).
         nonce = body.get("nonce") if body.get("enforce_nonce") else None
@@ -1498,9 +1512,16 @@ class StandIn:
             channel_id=channel.id,
             author=self.bot_user,
             body=body,
-            guild_id=channel.guild_id,
-            member=self.guilds[channel.guild_id].member(self.bot_user_id),
+            guild_id=channel.guild_id if guild is not None else None,
+            member=guild.member(self.bot_user_id) if guild is not None else None,
         )
+        # Who the message pings: the users allowed_mentions names (rules allow one, when
+        # the content mentions them); the member objects as Discord returns them.
+        message["mentions"] = [
+            user.to_json()
+            for user_id in rules.pinged_users(body)
+            if (user := self._user(int(user_id))) is not None
+        ]
         reference = body.get("message_reference")
         if reference:
             target = self.messages.get(int(reference.get("message_id") or 0))
@@ -1538,7 +1559,13 @@ class StandIn:
     ) -> web.Response:
         channel = self._known_channel(params)
         limit = int(request.query.get("limit", "50"))
-        return _json(list(reversed(self._channel_messages(channel)))[:limit])
+        newest_first = list(reversed(self._channel_messages(channel)))
+        if "after" in request.query:
+            # Discord: the `limit` messages right after that id (still newest first).
+            after = int(request.query["after"])
+            newer = [m for m in newest_first if int(m["id"]) > after]
+            return _json(newer[-limit:] if limit else newer)
+        return _json(newest_first[:limit])
 
     async def _patch_message(
         self, request: web.Request, record: RecordedRequest, params: dict[str, str]
@@ -1562,6 +1589,45 @@ class StandIn:
         del self.messages[int(message["id"])]
         await self._changed()
         return web.Response(status=204)
+
+    def _user(self, user_id: int) -> User | None:
+        for guild in self.guilds.values():
+            member = guild.member(user_id)
+            if member is not None:
+                return member.user
+        return None
+
+    async def _get_member(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        guild = self.guilds.get(int(params["guild_id"]))
+        if guild is None:
+            raise HTTPError(404, 10004, "Unknown Guild")
+        member = guild.member(int(params["user_id"]))
+        if member is None:
+            raise HTTPError(404, 10007, "Unknown Member")
+        return _json(member.to_json())
+
+    async def _create_dm(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        user = self._user(int((record.body or {}).get("recipient_id") or 0))
+        if user is None:
+            raise HTTPError(400, 50007, "Cannot send messages to this user")
+        channel = self.dm_channels.get(user.id)
+        if channel is None:
+            channel = Channel(snowflake(), 0, f"dm-{user.name}", type=1)
+            self.dm_channels[user.id] = channel
+            self.channels[channel.id] = channel
+        return _json(
+            {
+                "id": str(channel.id),
+                "type": 1,
+                "last_message_id": None,
+                "flags": 0,
+                "recipients": [user.to_json()],
+            }
+        )
 
 
 _ROUTES: dict[tuple[str, str], Any] = {
@@ -1598,6 +1664,8 @@ _ROUTES: dict[tuple[str, str], Any] = {
         "DELETE",
         "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
     ): StandIn._webhook_delete,
+    ("GET", "/guilds/{guild_id}/members/{user_id}"): StandIn._get_member,
+    ("POST", "/users/@me/channels"): StandIn._create_dm,
     ("GET", "/channels/{channel_id}"): StandIn._get_channel,
     ("POST", "/channels/{channel_id}/messages"): StandIn._post_message,
     ("GET", "/channels/{channel_id}/messages"): StandIn._list_messages,

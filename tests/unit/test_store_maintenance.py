@@ -17,7 +17,7 @@ from bot.store.database import Database
 from bot.store.maintenance import MaintenanceError, backup, latest_version, restore
 from bot.store.migrate import Migration, discover
 from bot.store.rows import NewFlag
-from tests.pg import raw_rows
+from tests.pg import raw_rows, raw_write
 
 
 def count(path: Path, table: str) -> int:
@@ -115,8 +115,25 @@ async def fill_server(url: str, *, migrations: list[Migration] | None = None) ->
         )
         assert added.flag is not None
         await db.resolve_flag(1, added.flag.id, "upheld", "note", actor_id=7)
-        await db.add_request(1, "Is the moon cheese?", user_id=5, source="command")
-        await db.add_request(1, "is the moon cheese", user_id=6, source="button")
+        if migrations is None:
+            await db.add_request(1, "Is the moon cheese?", user_id=5, source="command")
+            await db.add_request(1, "is the moon cheese", user_id=6, source="button")
+        else:
+            # An older schema: today's code writes columns later migrations add (0005's
+            # askers' channel), so the request is written as the old version wrote it.
+            stamp = "2026-11-01T09:00:00.000+00:00"
+            ((request_id,),) = await raw_write(
+                url,
+                "INSERT INTO requests (guild_id, question, source, channel_id, status,"
+                f" created_at, created_by) VALUES (1, 'Is the moon cheese?', 'command', NULL,"
+                f" 'open', '{stamp}', 5) RETURNING id",
+            )
+            for user_id in (5, 6):
+                await raw_write(
+                    url,
+                    "INSERT INTO request_askers (request_id, user_id, asked_at)"
+                    f" VALUES ({request_id}, {user_id}, '{stamp}')",
+                )
         await db.record_question(
             guild_id=None, channel_id=2, user_id=5, question="q", claim_id=None, score=0.1 + 0.2
         )

@@ -16,7 +16,7 @@ from bot.store.database import Database
 from bot.store.migrate import MigrationError, discover
 from bot.store.rows import NewFlag
 from bot.store.sql import to_postgres_ddl, to_postgres_placeholders
-from tests.pg import raw_rows
+from tests.pg import raw_rows, raw_write
 
 SHIPPED = discover()
 
@@ -47,13 +47,27 @@ async def test_an_older_database_keeps_every_row(store_target: Path | str) -> No
     assert added.flag is not None
     assert message_flag.flag is not None
     await old.resolve_flag(1, added.flag.id, "upheld", "note", actor_id=7)
-    request = await old.add_request(1, "Is the moon cheese?", user_id=5, source="command")
-    await old.add_request(1, "is the moon cheese", user_id=6, source="button")
     await old.set_modlog_channel(1, 99, actor_id=7)
     await old.record_question(
         guild_id=1, channel_id=2, user_id=5, question="q", claim_id=None, score=None
     )
     await old.close()
+    # A request and its two askers as version 1 stored them (today's code writes the
+    # columns 0005 adds, so the rows of the old shape are written as that version did).
+    stamp = "2026-11-01T09:00:00.000+00:00"
+    ((request_id,),) = await raw_write(
+        path,
+        "INSERT INTO requests (guild_id, question, source, channel_id, status, created_at,"
+        f" created_by) VALUES (1, 'Is the moon cheese?', 'command', 2, 'open', '{stamp}', 5)"
+        " RETURNING id",
+    )
+    for user_id in (5, 6):
+        await raw_write(
+            path,
+            "INSERT INTO request_askers (request_id, user_id, asked_at)"
+            f" VALUES ({request_id}, {user_id}, '{stamp}')",
+        )
+    assert request_id is not None
 
     new = await Database.open(path)
     try:
@@ -65,9 +79,16 @@ async def test_an_older_database_keeps_every_row(store_target: Path | str) -> No
         dispute = await new.active_dispute(1, "moon")
         assert dispute is not None
         assert dispute.note == "note"
-        stored_request = await new.request(1, request.request.id)
+        stored_request = await new.request(1, request_id)
         assert stored_request is not None
         assert stored_request.askers == 2
+        # 0005: the old askers want to be told, in the request's channel.
+        assert await new.answer_request(request_id, "moon", actor_id=0)
+        owed = await new.notifications("pending")
+        assert [(n.user_id, n.channel_id, n.mode) for n in owed] == [
+            (5, 2, "channel"),
+            (6, 2, "channel"),
+        ]
         assert (await new.guild_settings(1)).modlog_channel_id == 99
         assert [e.action for e in await new.history(1, "flag", str(added.flag.id))] == ["upheld"]
         # 0003's rule now holds for the migrated rows: a second message about the same claim

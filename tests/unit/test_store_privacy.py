@@ -112,6 +112,8 @@ async def test_purge_user_leaves_no_member_id_behind(store_target: Path | str) -
     assert done == {
         "asked questions deleted": 1,
         "request askers removed": 1,
+        "helpfulness votes deleted": 0,
+        "notifications deleted": 0,
         "requests anonymised": 1,
         "flags anonymised": 1,
         "audit entries anonymised": 1,
