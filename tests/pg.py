@@ -223,30 +223,20 @@ def get_server() -> Server:
 
 async def raw_rows(target: Path | str, sql: str) -> list[tuple[object, ...]]:
     """``sql``'s rows read straight from the database at ``target``, beside the store."""
-    if isinstance(target, str):
-        import asyncpg
-
-        conn = await asyncpg.connect(target)
-        try:
-            return [tuple(row) for row in await conn.fetch(sql)]
-        finally:
-            await conn.close()
-    import sqlite3
-
-    lite = sqlite3.connect(target)
-    try:
-        return list(lite.execute(sql).fetchall())
-    finally:
-        lite.close()
+    return await _raw(target, sql, commit=False)
 
 
 async def raw_write(target: Path | str, sql: str) -> list[tuple[object, ...]]:
     """Run one writing statement straight on the database at ``target`` and commit; its
     rows (``RETURNING ...``) come back."""
+    return await _raw(target, sql, commit=True)
+
+
+async def _raw(target: Path | str, sql: str, *, commit: bool) -> list[tuple[object, ...]]:
     if isinstance(target, str):
         import asyncpg
 
-        conn = await asyncpg.connect(target)
+        conn = await asyncpg.connect(target)  # autocommit: each statement commits itself
         try:
             return [tuple(row) for row in await conn.fetch(sql)]
         finally:
@@ -255,7 +245,9 @@ async def raw_write(target: Path | str, sql: str) -> list[tuple[object, ...]]:
 
     lite = sqlite3.connect(target)
     try:
-        with lite:
-            return list(lite.execute(sql).fetchall())
+        rows = list(lite.execute(sql).fetchall())
+        if commit:
+            lite.commit()
+        return rows
     finally:
         lite.close()

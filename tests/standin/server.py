@@ -1046,25 +1046,32 @@ class StandIn:
             return None
         return json.loads(raw)
 
-    def _lost_response(self, method: str, route: str | None) -> web.Response | None:
-        for fault in self._faults:
-            if fault.lost and fault.times > 0 and fault.method == method and fault.route == route:
-                fault.times -= 1
-                return _fault_body(fault.status)
-        return None
-
-    def _fault(self, method: str, route: str | None) -> web.Response | None:
+    def _take_fault(self, method: str, route: str | None, *, lost: bool) -> _Fault | None:
+        """The next injected fault for this request (used up once), if any."""
         for fault in self._faults:
             if (
-                not fault.lost
+                fault.lost == lost
                 and fault.times > 0
-                and fault.method == method
-                and fault.route == route
+                and (fault.method, fault.route)
+                == (
+                    method,
+                    route,
+                )
             ):
                 fault.times -= 1
-                if fault.status == 429:
-                    return self._too_many(fault.retry_after, bucket=f"standin-{method}-{route}")
-                return _fault_body(fault.status)
+                return fault
+        return None
+
+    def _lost_response(self, method: str, route: str | None) -> web.Response | None:
+        fault = self._take_fault(method, route, lost=True)
+        return None if fault is None else _fault_body(fault.status)
+
+    def _fault(self, method: str, route: str | None) -> web.Response | None:
+        fault = self._take_fault(method, route, lost=False)
+        if fault is not None:
+            if fault.status == 429:
+                return self._too_many(fault.retry_after, bucket=f"standin-{method}-{route}")
+            return _fault_body(fault.status)
         if route is not None and (bucket := self._buckets.get((method, route))):
             now = time.monotonic()
             if now - bucket.window_start >= 1.0:
