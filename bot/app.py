@@ -60,11 +60,19 @@ class FactdeskBot(commands.Bot):
         library: Library,
         database: Database,
         heartbeat: Heartbeat | None = None,
+        message_content: bool | None = None,
     ) -> None:
         # Interactions arrive without any intent; guilds gives the channel and role cache
-        # that interaction.channel / permissions resolve against. Nothing privileged.
+        # that interaction.channel / permissions resolve against. Watch mode alone reads
+        # members' messages: guild messages, plus the privileged Message Content intent the
+        # operator enables (FACTDESK_MESSAGE_CONTENT); ``message_content=False`` overrides
+        # it when Discord refused it (bot.runner starts again without it).
         intents = discord.Intents.none()
         intents.guilds = True
+        wants_content = settings.message_content if message_content is None else message_content
+        if wants_content:
+            intents.guild_messages = True
+            intents.message_content = True
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -76,6 +84,8 @@ class FactdeskBot(commands.Bot):
         self.library = library
         self.database = database
         self.heartbeat = heartbeat
+        # Whether members' message text reaches the bot (watch mode needs it).
+        self.reads_messages = wants_content
         self._modal_forms: list[type[ModalForm]] = []
 
     async def setup_hook(self) -> None:

@@ -183,7 +183,8 @@ async def database_write_problem(database: Database) -> str | None:
             pass
     except Exception as error:
         return f"cannot take the write lock: {error}"
-    return filesystem_write_problem(database.path)
+    # A PostgreSQL server has no file here: the transaction above is the whole check.
+    return None if database.path is None else filesystem_write_problem(database.path)
 
 
 def gateway_state(bot: Any) -> tuple[bool, float | None]:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.discord_ui import custom_ids, strings
 from bot.discord_ui import moderation as render
-from bot.discord_ui import strings
 from bot.logs import get_logger
 
 if TYPE_CHECKING:
@@ -50,8 +50,11 @@ async def post(
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
     content: str | None = None,
+    nonce: str | None = None,
 ) -> int | None:
-    """Post in the server's mod-log channel; the message id, or None (unset or refused)."""
+    """Post in the server's mod-log channel; the message id, or None (unset or refused).
+
+    ``nonce``: the post's identity, so a send retried after a lost response posts once."""
     try:
         channel_id = await _channel_id(bot, guild_id)
         if channel_id is None:
@@ -64,6 +67,8 @@ async def post(
             kwargs["view"] = view
         if content is not None:
             kwargs["content"] = content
+        if nonce is not None:
+            kwargs["nonce"] = nonce
         message = await channel.send(**kwargs)
     except discord.HTTPException as error:
         log.warning(
@@ -105,7 +110,11 @@ def flag_embed(bot: FactdeskBot, flag: Flag) -> discord.Embed:
 
 async def post_flag(bot: FactdeskBot, flag: Flag) -> None:
     message_id = await post(
-        bot, flag.guild_id, embed=flag_embed(bot, flag), view=render.flag_buttons(flag.id)
+        bot,
+        flag.guild_id,
+        embed=flag_embed(bot, flag),
+        view=render.flag_buttons(flag.id),
+        nonce=_nonce("flag", flag.id),
     )
     if message_id is not None:
         await bot.database.set_flag_modlog_message(flag.id, message_id)
@@ -117,6 +126,7 @@ async def post_request(bot: FactdeskBot, request: Request) -> None:
         request.guild_id,
         embed=render.request_embed(request),
         view=render.request_buttons(request.id),
+        nonce=_nonce("request", request.id),
     )
     if message_id is not None:
         await bot.database.set_request_modlog_message(request.id, message_id)
@@ -138,12 +148,18 @@ async def announce_answered(bot: FactdeskBot, request: Request) -> None:
         content=strings.CORPUS_ANSWERED_MODLOG.format(
             request_id=request.id, claim_id=request.answered_claim_id
         ),
+        nonce=_nonce("answered", request.id),
     )
 
 
 async def tell(bot: FactdeskBot, guild_id: int, content: str) -> None:
     """A one-line notice for the moderators (e.g. a digest that could not be posted)."""
     await post(bot, guild_id, content=content)
+
+
+def _nonce(kind: str, ref_id: int) -> str:
+    """One flag's or request's mod-log post: the handler's and a restart's send are one."""
+    return custom_ids.message_nonce(f"ml{kind}", ref_id)
 
 
 def _title(kind: str, ref_id: int) -> str:
@@ -206,7 +222,9 @@ async def post_owed(bot: FactdeskBot, *, before: datetime) -> int:
                 view = render.request_buttons(request.id) if request.status == "open" else None
         message_id = None
         if embed is not None:
-            message_id = await post(bot, item.guild_id, embed=embed, view=view)
+            message_id = await post(
+                bot, item.guild_id, embed=embed, view=view, nonce=_nonce(item.kind, item.ref_id)
+            )
         if message_id is None:
             attempts = await database.mark_modlog_failed(item.id)
             log.warning(

@@ -7,14 +7,16 @@ holds whatever the database does), replies privately and refreshes the mod-log p
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 import discord
 
 from bot import modlog
+from bot.discord_ui import moderation as render
 from bot.discord_ui import strings
 from bot.discord_ui.moderation import check_note
-from bot.interactions import bot_of, defer_private, reply
+from bot.interactions import bot_of, defer_private, reply, within_deadline
 from bot.logs import get_logger
 from bot.store.rows import FlagOutcome, RequestAdded, RequestSource
 
@@ -26,16 +28,25 @@ FLAG_COOLDOWN = timedelta(seconds=60)
 SYSTEM_ACTOR_ID = 0
 
 
-async def resolve_flag(
-    interaction: discord.Interaction, flag_id: int, outcome: FlagOutcome, note: str
-) -> None:
-    """Uphold or dismiss an open flag for a moderator; replies privately."""
+async def _accepted_note(interaction: discord.Interaction, note: str) -> str | None:
+    """The moderator's note, checked, with the interaction deferred for the write that
+    follows; None once the moderator has been told what is wrong with it."""
     assert interaction.guild_id is not None
     checked, problem = check_note(note)
     if checked is None:
         await reply(interaction, problem)
-        return
+        return None
     await defer_private(interaction)
+    return checked
+
+
+async def resolve_flag(
+    interaction: discord.Interaction, flag_id: int, outcome: FlagOutcome, note: str
+) -> None:
+    """Uphold or dismiss an open flag for a moderator; replies privately."""
+    checked = await _accepted_note(interaction, note)
+    if checked is None or interaction.guild_id is None:
+        return
     bot = bot_of(interaction)
     flag = await bot.database.resolve_flag(
         interaction.guild_id, flag_id, outcome, checked, actor_id=interaction.user.id
@@ -56,12 +67,9 @@ async def resolve_flag(
 
 async def close_request(interaction: discord.Interaction, request_id: int, note: str) -> None:
     """Close an open request with a moderator's note; replies privately."""
-    assert interaction.guild_id is not None
-    checked, problem = check_note(note)
-    if checked is None:
-        await reply(interaction, problem)
+    checked = await _accepted_note(interaction, note)
+    if checked is None or interaction.guild_id is None:
         return
-    await defer_private(interaction)
     bot = bot_of(interaction)
     request = await bot.database.close_request(
         interaction.guild_id, request_id, checked, actor_id=interaction.user.id
@@ -74,6 +82,21 @@ async def close_request(interaction: discord.Interaction, request_id: int, note:
     await modlog.refresh_request(bot, request)
 
 
+async def reply_listing(
+    interaction: discord.Interaction,
+    title: str,
+    lines: Callable[[], Awaitable[Sequence[str]]],
+    total: Callable[[], Awaitable[int]],
+) -> None:
+    """One page of a moderator's list (``/flags list``, ``/requests list``), privately:
+    ``lines()`` the page's lines, ``total()`` how many there are in all."""
+
+    async def page() -> discord.Embed:
+        return render.list_embed(title, list(await lines()), await total())
+
+    await reply(interaction, embed=await within_deadline(interaction, page()))
+
+
 async def add_request(
     interaction: discord.Interaction,
     guild_id: int,
@@ -81,6 +104,7 @@ async def add_request(
     source: RequestSource,
     *,
     channel_id: int | None = None,
+    notify: bool = True,
 ) -> RequestAdded:
     """Store a member's request (merged into an open near-duplicate); a new one is posted
     in the mod-log. The caller has answered or deferred already, or writes under
@@ -92,6 +116,7 @@ async def add_request(
         user_id=interaction.user.id,
         source=source,
         channel_id=channel_id if channel_id is not None else interaction.channel_id,
+        notify=notify,
     )
     log.info("request recorded", request_id=added.request.id, created=added.created, via=source)
     return added

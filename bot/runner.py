@@ -58,14 +58,26 @@ def point_discord_at(api_base: str, gateway_url: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-def load_library(corpus_dir: Path, *, warn: bool = True) -> Library:
-    """The library for ``corpus_dir``; its problems are printed as warnings, not fatal."""
+def load_library(corpus_dir: Path, *, warn: bool = True, index_dir: Path | None = None) -> Library:
+    """The library for ``corpus_dir``; its problems are printed as warnings, not fatal.
+
+    With ``index_dir``, through the persisted index (bot.core.index_store): a corpus
+    indexed before opens from its saved index instead of being built again."""
     from bot.core.library import Library
 
     if not corpus_dir.exists():
         raise StartupError(f"error: corpus directory {corpus_dir} does not exist")
     try:
-        library, problems = Library.load(corpus_dir)
+        if index_dir is None:
+            library, problems = Library.load(corpus_dir)
+        else:
+            library, problems, outcome = Library.open(corpus_dir, index_dir)
+            log.info(
+                "index reused" if outcome.reused else "index built",
+                index=str(outcome.path),
+                reason=outcome.reason,
+                claims=len(library.corpus),
+            )
     except OSError as error:
         raise StartupError(f"error: cannot read corpus {corpus_dir}: {error}") from error
     if warn:
@@ -76,7 +88,10 @@ def load_library(corpus_dir: Path, *, warn: bool = True) -> Library:
     return library
 
 
-async def open_database(path: Path, *, question_retention_days: int | None = None) -> Database:
+async def open_database(
+    path: Path | str, *, question_retention_days: int | None = None
+) -> Database:
+    from bot.store.backends import describe_target
     from bot.store.database import DEFAULT_QUESTION_RETENTION_DAYS, Database
 
     before = set(threading.enumerate())
@@ -91,7 +106,9 @@ async def open_database(path: Path, *, question_retention_days: int | None = Non
         )
     except Exception as error:
         await _settle_new_sqlite_workers(before)
-        raise StartupError(f"error: cannot open database {path}: {error}") from error
+        raise StartupError(
+            f"error: cannot open database {describe_target(path)}: {error}"
+        ) from error
 
 
 # aiosqlite names its worker thread after the function it runs.
@@ -120,16 +137,27 @@ class Resources:
 
 
 async def prepare(settings: Settings) -> Resources:
-    """Everything the bot needs, made before login."""
-    library = load_library(settings.corpus_dir)
+    """Everything the bot needs, made before login.
+
+    The database opens before the library loads: building the index of a large corpus
+    takes minutes the first time, and an unusable database should say so at once."""
+    if not settings.corpus_dir.exists():
+        raise StartupError(f"error: corpus directory {settings.corpus_dir} does not exist")
     database = await open_database(
         settings.database, question_retention_days=settings.question_retention_days
     )
+    try:
+        library = load_library(settings.corpus_dir, index_dir=settings.resolved_index_dir)
+    except BaseException:
+        await database.close()
+        raise
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     return Resources(library, database)
 
 
-def make_bot(settings: Settings, resources: Resources) -> FactdeskBot:
+def make_bot(
+    settings: Settings, resources: Resources, *, message_content: bool | None = None
+) -> FactdeskBot:
     from bot.app import FactdeskBot
     from bot.heartbeat import Heartbeat
 
@@ -138,6 +166,20 @@ def make_bot(settings: Settings, resources: Resources) -> FactdeskBot:
         library=resources.library,
         database=resources.database,
         heartbeat=Heartbeat(settings.heartbeat_file),
+        message_content=message_content,
+    )
+
+
+MESSAGE_CONTENT_REFUSED = (
+    "Discord refused the Message Content intent: starting without it, so watch mode is"
+    " unavailable (enable Message Content in the Developer Portal, or set"
+    " FACTDESK_MESSAGE_CONTENT=false)"
+)
+
+
+def _content_refused(error: BaseException) -> bool:
+    return isinstance(error, discord.PrivilegedIntentsRequired) or (
+        isinstance(error, discord.ConnectionClosed) and error.code == PRIVILEGED_INTENTS_CODE
     )
 
 
@@ -150,26 +192,40 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     assert settings.discord_token is not None
     resources = await prepare(settings)
     try:
-        bot = make_bot(settings, resources)
         try:
-            async with bot:
-                runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
-                stopper = asyncio.create_task(stop.wait())
-                done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                if stopper in done:
-                    log.info("stopping")
-                    await bot.close()
-                    runner.cancel()
-                    await asyncio.gather(runner, return_exceptions=True)
-                else:
-                    stopper.cancel()
-                    await runner
-        finally:
-            _mark_stopped(bot)
-            # The admin cog removed its SIGHUP handler on unload: keep SIGHUP harmless.
-            hangup.install(asyncio.get_running_loop())
+            await _serve_once(settings, resources, stop)
+        except Exception as error:
+            # The one privileged intent factdesk may ask for is optional: run without it.
+            if not (settings.message_content and _content_refused(error)) or stop.is_set():
+                raise
+            log.warning("message content refused", detail=MESSAGE_CONTENT_REFUSED)
+            await _serve_once(settings, resources, stop, message_content=False)
     finally:
         await resources.database.close()
+
+
+async def _serve_once(
+    settings: Settings, resources: Resources, stop: asyncio.Event, **options: Any
+) -> None:
+    assert settings.discord_token is not None
+    bot = make_bot(settings, resources, **options)
+    try:
+        async with bot:
+            runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+            stopper = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                log.info("stopping")
+                await bot.close()
+                runner.cancel()
+                await asyncio.gather(runner, return_exceptions=True)
+            else:
+                stopper.cancel()
+                await runner
+    finally:
+        _mark_stopped(bot)
+        # The admin cog removed its SIGHUP handler on unload: keep SIGHUP harmless.
+        hangup.install(asyncio.get_running_loop())
 
 
 def _mark_stopped(bot: FactdeskBot) -> None:
@@ -232,20 +288,27 @@ def _finish(main: Coroutine[Any, Any, int], settings: Settings) -> int:
         return 1
 
 
+def _start_logging(settings: Settings) -> bool:
+    """Configure logging with the token masked; False (said on stderr) without a token."""
+    if settings.discord_token is None or not settings.discord_token.get_secret_value():
+        print(MISSING_TOKEN, file=sys.stderr)
+        return False
+    configure_logging(
+        log_format=settings.log_format,
+        level=settings.log_level,
+        secrets=[settings.discord_token.get_secret_value()],
+    )
+    return True
+
+
 def run(settings: Settings) -> int:
     """``factdesk run``: the exit code (0 after SIGINT/SIGTERM, 2 without a token).
 
     SIGHUP never stops the bot: see :mod:`bot.hangup` for the contract with the admin cog.
     """
     hangup.install()
-    if settings.discord_token is None or not settings.discord_token.get_secret_value():
-        print(MISSING_TOKEN, file=sys.stderr)
+    if not _start_logging(settings):
         return 2
-    configure_logging(
-        log_format=settings.log_format,
-        level=settings.log_level,
-        secrets=[settings.discord_token.get_secret_value()],
-    )
 
     async def main() -> int:
         stop = asyncio.Event()
@@ -280,12 +343,6 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
 
 def sync(settings: Settings, guild_id: int | None) -> int:
     """``factdesk sync``: the exit code."""
-    if settings.discord_token is None or not settings.discord_token.get_secret_value():
-        print(MISSING_TOKEN, file=sys.stderr)
+    if not _start_logging(settings):
         return 2
-    configure_logging(
-        log_format=settings.log_format,
-        level=settings.log_level,
-        secrets=[settings.discord_token.get_secret_value()],
-    )
     return _finish(sync_commands(settings, guild_id), settings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.paths import BUNDLED_CORPUS_DIR, DEFAULT_STATE_DIR
@@ -30,9 +30,26 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(
         default=None, description="The bot token from the Discord developer portal."
     )
-    database: Path = Field(
-        default=DEFAULT_STATE_DIR / "factdesk.db", description="SQLite database file."
+    database: Path | str = Field(
+        default=DEFAULT_STATE_DIR / "factdesk.db",
+        description=(
+            "SQLite database file (the default), or a postgresql:// URL (asyncpg; the"
+            " database must exist, the migrations create its tables)."
+        ),
     )
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_target(cls, value: object) -> object:
+        """A ``postgresql://`` URL stays text; anything else is a SQLite file path."""
+        if isinstance(value, str):
+            if value.startswith(("postgresql://", "postgres://")):
+                return value
+            if "://" in value:
+                raise ValueError("FACTDESK_DATABASE is a SQLite file path or a postgresql:// URL")
+            return Path(value)
+        return value
+
     corpus_dir: Path = Field(
         default=BUNDLED_CORPUS_DIR, description="Directory of fact-check files to serve."
     )
@@ -57,8 +74,38 @@ class Settings(BaseSettings):
         default=DEFAULT_STATE_DIR / "heartbeat.json",
         description="File the running bot refreshes; `factdesk health` reads it.",
     )
+    index_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Where the built matching index is saved for fast restarts"
+            " (default: an index directory beside the database)."
+        ),
+    )
+    message_content: bool = Field(
+        default=False,
+        description=(
+            "Ask Discord for the Message Content intent (enable it in the Developer Portal"
+            " first); without it watch mode is unavailable."
+        ),
+    )
+    watch_threshold: float = Field(
+        default=0.85,
+        gt=0,
+        le=1,
+        description="How confident a match must be before watch mode posts a card (0-1].",
+    )
     question_retention_days: int = Field(
         default=90,
         ge=0,
         description="Days after which member ids in asked questions are erased (0: never).",
     )
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        """FACTDESK_INDEX_DIR, else ``index/`` beside the SQLite database file (or in the
+        state directory when the database is a PostgreSQL server)."""
+        if self.index_dir is not None:
+            return self.index_dir
+        if isinstance(self.database, Path):
+            return self.database.parent / "index"
+        return DEFAULT_STATE_DIR / "index"

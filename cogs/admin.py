@@ -1,4 +1,4 @@
-"""Server settings (``/settings modlog|show``) and corpus reload (``/corpus reload``, SIGHUP).
+"""Server settings (``/settings modlog|threshold|show``), corpus reload (``/corpus reload``).
 
 Who may reload: a member whose user id is in ``FACTDESK_OWNER_IDS`` (the bot owner's
 choice, in any server), or a member with Manage Server in the server where they run it.
@@ -24,13 +24,14 @@ from discord.ext import commands, tasks
 
 from bot import checks, hangup, interactions, modlog
 from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
+from bot.core.corrections import corrections
 from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import when
 from bot.interactions import reply
 from bot.logs import get_logger
 from bot.options import TextChannelId
 from bot.review import FLAG_COOLDOWN, SYSTEM_ACTOR_ID
-from bot.store.rows import Request
+from bot.store.rows import NOTIFY_MODES, NotifyMode, Request
 
 if TYPE_CHECKING:
     from bot.app import FactdeskBot
@@ -40,6 +41,9 @@ log = get_logger(__name__)
 # Problems listed in a reply; the log always has all of them.
 PROBLEMS_SHOWN = 15
 _RELOAD_LOCK = asyncio.Lock()
+NOTIFY_CHOICES = [
+    app_commands.Choice(name=strings.SETTINGS_NOTIFY_CHOICES[m], value=m) for m in NOTIFY_MODES
+]
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,9 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
         previous = len(bot.library.corpus)
         corpus_dir = bot.settings.corpus_dir
         try:
-            library, found = await asyncio.to_thread(Library.load, corpus_dir)
+            library, found, index = await asyncio.to_thread(
+                Library.open, corpus_dir, bot.settings.resolved_index_dir
+            )
         except Exception as error:
             log.warning("corpus reload failed", corpus_dir=str(corpus_dir), error=str(error))
             return ReloadOutcome(False, previous, previous, [f"{corpus_dir}: {error}"])
@@ -80,8 +86,20 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
         if problems:
             log.warning("corpus reload refused", problems=problems, warnings=warnings)
             return ReloadOutcome(False, previous, previous, problems, warnings=warnings)
+        old_corpus = bot.library.corpus
         bot.library = library
-        log.info("corpus reloaded", count=len(library.corpus), previous=previous, warnings=warnings)
+        log.info(
+            "corpus reloaded",
+            count=len(library.corpus),
+            previous=previous,
+            warnings=warnings,
+            index_reused=index.reused,
+        )
+        # Verdicts or summaries the new corpus changed: answers and digests say so.
+        corrected = await asyncio.to_thread(corrections, old_corpus, library.corpus)
+        if corrected:
+            await bot.database.record_corrections(corrected)
+            log.info("fact-checks corrected", claim_ids=[c.claim_id for c in corrected])
         answered = await bot.database.answer_open_requests(
             library.find_answer, actor_id=SYSTEM_ACTOR_ID
         )
@@ -92,6 +110,9 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
                 claim_id=request.answered_claim_id,
             )
             await modlog.announce_answered(bot, request)
+        if answered:
+            # The notify cog tells each asker (the store owes them with the answer).
+            bot.dispatch("requests_answered", answered)
         return ReloadOutcome(True, len(library.corpus), previous, [], answered, warnings)
 
 
@@ -118,6 +139,12 @@ def describe_outcome(outcome: ReloadOutcome) -> str:
             problems=_listing(outcome.problems),
         )
     return limits.shorten(text, limits.MESSAGE_CONTENT)
+
+
+# The range a server may set its own match threshold in: below it factdesk would answer
+# on little more than a shared word; above it, almost never.
+SERVER_THRESHOLD_MIN = 0.3
+SERVER_THRESHOLD_MAX = 0.95
 
 
 class Admin(commands.Cog):
@@ -183,6 +210,48 @@ class Admin(commands.Cog):
         else:
             await reply(interaction, strings.SETTINGS_MODLOG_SET.format(channel_id=channel))
 
+    @settings_group.command(name="threshold", description=strings.SETTINGS_THRESHOLD_DESCRIPTION)
+    @app_commands.describe(
+        threshold=strings.SETTINGS_THRESHOLD_OPTION.format(
+            low=SERVER_THRESHOLD_MIN, high=SERVER_THRESHOLD_MAX
+        )
+    )
+    @checks.needs(MANAGER)
+    async def settings_threshold(
+        self,
+        interaction: discord.Interaction,
+        threshold: app_commands.Range[float, SERVER_THRESHOLD_MIN, SERVER_THRESHOLD_MAX]
+        | None = None,
+    ) -> None:
+        guild_id = checks.in_guild(interaction)
+        await interactions.defer_private(interaction)
+        await self.bot.database.set_match_threshold(
+            guild_id, threshold, actor_id=interaction.user.id
+        )
+        log.info("match threshold set", threshold=threshold)
+        default = self.bot.library.matcher.threshold
+        if threshold is None:
+            await reply(interaction, strings.SETTINGS_THRESHOLD_DEFAULT.format(default=default))
+        else:
+            await reply(
+                interaction,
+                strings.SETTINGS_THRESHOLD_SET.format(threshold=threshold, default=default),
+            )
+
+    @settings_group.command(name="notify", description=strings.SETTINGS_NOTIFY_DESCRIPTION)
+    @app_commands.describe(mode=strings.SETTINGS_NOTIFY_MODE_OPTION)
+    @app_commands.choices(mode=NOTIFY_CHOICES)
+    @checks.needs(MANAGER)
+    async def settings_notify(
+        self, interaction: discord.Interaction, mode: app_commands.Choice[str]
+    ) -> None:
+        guild_id = checks.in_guild(interaction)
+        chosen: NotifyMode = next((m for m in NOTIFY_MODES if m == mode.value), "channel")
+        await interactions.defer_private(interaction)
+        await self.bot.database.set_notify_mode(guild_id, chosen, actor_id=interaction.user.id)
+        log.info("notify mode set", mode=chosen)
+        await reply(interaction, strings.SETTINGS_NOTIFY_SET[chosen])
+
     @settings_group.command(name="show", description=strings.SETTINGS_SHOW_DESCRIPTION)
     @checks.needs(MODERATOR_OR_MANAGER)
     async def settings_show(self, interaction: discord.Interaction) -> None:
@@ -191,7 +260,21 @@ class Admin(commands.Cog):
 
         async def shown() -> str:
             current = await database.guild_settings(guild_id)
+            own_threshold = current.match_threshold
+            threshold = strings.SETTINGS_THRESHOLD_SHOWN.format(
+                threshold=(
+                    own_threshold
+                    if own_threshold is not None
+                    else self.bot.library.matcher.threshold
+                ),
+                origin=(
+                    strings.SETTINGS_THRESHOLD_OWN
+                    if own_threshold is not None
+                    else strings.SETTINGS_THRESHOLD_IS_DEFAULT
+                ),
+            )
             return strings.SETTINGS_SHOW.format(
+                threshold=threshold,
                 modlog=(
                     f"<#{current.modlog_channel_id}>"
                     if current.modlog_channel_id is not None

@@ -175,6 +175,8 @@ class Digest(commands.Cog):
         activity = await self.store.activity(
             config.guild_id, since, until, top_requests=core_digest.TOP_REQUESTS
         )
+        votes = await self.bot.database.vote_tallies(config.guild_id, since=since, until=until)
+        corrected = await self.bot.database.corrections_seen(config.guild_id, since, until)
         zone = schedule.parse_timezone(config.timezone)
         data = core_digest.DigestInput(
             guild_id=config.guild_id,
@@ -187,6 +189,13 @@ class Digest(commands.Cog):
             open_requests=activity.open_requests,
             open_request_total=activity.open_request_total,
             late=late,
+            votes=votes,
+            corrections=[
+                core_digest.CorrectionItem(
+                    c.claim_id, c.old_verdict, c.new_verdict, c.summary_changed
+                )
+                for c in corrected
+            ],
         )
         corpus = self._relevant_entries(data)
         built = core_digest.build_digest(data, corpus)
@@ -209,6 +218,8 @@ class Digest(commands.Cog):
             for flag in (*data.flags_opened, *data.flags_resolved)
             if flag.claim_id is not None
         )
+        named.update(tally.claim_id for tally in data.votes if tally.not_helpful)
+        named.update(item.claim_id for item in data.corrections)
         for claim_id in sorted(named):
             fc = corpus.get(claim_id)
             if fc is not None:

@@ -11,6 +11,7 @@ carries the server's "Disputed in this server" notice when moderators upheld one
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -78,13 +79,18 @@ async def answer_message(
     interaction: discord.Interaction, fc: FactCheck, *, post_id: str | None = None
 ) -> dict[str, Any]:
     """What a member sees for ``fc`` here: the dispute notice (in a server that upheld one),
-    the answer, its buttons, and Flag as disputed in a server."""
+    the answer, its buttons, and in a server Helpful / Not helpful and Flag as disputed."""
     bot = bot_of(interaction)
     dispute = await bot.database.active_dispute(interaction.guild_id, fc.id)
+    correction = await bot.database.latest_correction(fc.id)
     in_guild = interaction.guild_id is not None
     return {
-        "embed": embeds.answer_embed(fc, dispute),
-        "view": views.build_view(views.answer_buttons(fc, post_id=post_id, flag=in_guild)),
+        "embed": embeds.answer_embed(
+            fc, dispute, corrected_on=correction.changed_at.date() if correction else None
+        ),
+        "view": views.build_view(
+            views.answer_buttons(fc, post_id=post_id, flag=in_guild, vote=in_guild)
+        ),
     }
 
 
@@ -323,7 +329,11 @@ class PostButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], templat
         async def post() -> None:
             message = await answer_message(interaction, fc)
             await channel.send(
-                reference=reference, allowed_mentions=discord.AllowedMentions.none(), **message
+                reference=reference,
+                allowed_mentions=discord.AllowedMentions.none(),
+                # One post per fact-checked message and claim, even if the send is retried.
+                nonce=custom_ids.message_nonce("post", self.message_id, fc.id),
+                **message,
             )
 
         await within_deadline(interaction, post())
@@ -376,8 +386,19 @@ class Factcheck(commands.Cog):
             ),
         }
 
+    async def _server_threshold(self, guild_id: int | None) -> float | None:
+        """The server's own match threshold (None: the matcher's default applies)."""
+        if guild_id is None:
+            return None
+        try:
+            return await self.bot.database.match_threshold(guild_id)
+        except Exception:
+            # The default threshold still gives the member an answer.
+            log.exception("could not read the server's match threshold")
+            return None
+
     async def _resolve(
-        self, question: str, state: InteractionState
+        self, question: str, state: InteractionState, guild_id: int | None
     ) -> tuple[FactCheck | None, MatchResult | None]:
         library = self.bot.library
         if question.startswith(CHOICE_PREFIX):
@@ -386,6 +407,9 @@ class Factcheck(commands.Cog):
                 state.claim_id, state.score = fc.id, None
                 return fc, None
         result = await asyncio.to_thread(library.matcher.match, question)
+        threshold = await self._server_threshold(guild_id)
+        if threshold is not None:
+            result = dataclasses.replace(result, threshold=threshold)
         best = result.best
         state.claim_id = best.claim_id if best else None
         state.score = best.score if best else (result.matches[0].score if result.matches else None)
@@ -425,7 +449,7 @@ class Factcheck(commands.Cog):
         async def work() -> tuple[dict[str, Any], bool]:
             """The reply, and whether the question is still to be recorded."""
             try:
-                fc, result = await self._resolve(question, state)
+                fc, result = await self._resolve(question, state, interaction.guild_id)
             except EmptyQuestionError:
                 return {"content": strings.EMPTY_QUESTION}, True
             if fc is not None:

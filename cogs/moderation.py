@@ -28,12 +28,20 @@ from discord.ext import commands
 
 from bot import checks, interactions, modlog, review
 from bot.checks import MODERATOR
-from bot.discord_ui import custom_ids, limits, strings
+from bot.discord_ui import custom_ids, feedback, limits, strings
 from bot.discord_ui import moderation as render
 from bot.interactions import ClaimItem, HandledItem, ModalForm, bot_of, build_modal, reply
 from bot.logs import get_logger
 from bot.review import FLAG_COOLDOWN
-from bot.store.rows import FLAG_STATUSES, Dispute, FlagOutcome, FlagStatus, NewFlag
+from bot.store.rows import (
+    FLAG_STATUSES,
+    Dispute,
+    Flag,
+    FlagOutcome,
+    FlagStatus,
+    NewFlag,
+    VoteTally,
+)
 
 if TYPE_CHECKING:
     from bot.app import FactdeskBot
@@ -297,6 +305,7 @@ class Moderation(commands.Cog):
                     message_id=message.id, channel_id=message.channel.id, fail_if_not_exists=False
                 ),
                 allowed_mentions=discord.AllowedMentions.none(),
+                nonce=custom_ids.message_nonce("card", message.id, fc.id),
             )
         except discord.HTTPException as error:
             log.warning("could not post the context card", status=error.status, code=error.code)
@@ -318,13 +327,16 @@ class Moderation(commands.Cog):
             wanted = status.value
         database = self.bot.database
 
-        async def page() -> discord.Embed:
+        async def lines() -> list[str]:
             flags = await database.flags(guild_id, wanted, limit=render.PAGE_SIZE)
-            total = await database.count_flags(guild_id, wanted)
-            title = strings.MOD_FLAGS_LIST_TITLE.format(status=strings.MOD_STATUS[wanted])
-            return render.list_embed(title, [render.flag_line(f) for f in flags], total)
+            return [render.flag_line(flag) for flag in flags]
 
-        await reply(interaction, embed=await interactions.within_deadline(interaction, page()))
+        await review.reply_listing(
+            interaction,
+            strings.MOD_FLAGS_LIST_TITLE.format(status=strings.MOD_STATUS[wanted]),
+            lines,
+            lambda: database.count_flags(guild_id, wanted),
+        )
 
     @flags_group.command(name="show", description=strings.MOD_FLAGS_SHOW_DESCRIPTION)
     @app_commands.describe(flag_id=strings.MOD_FLAG_ID_OPTION)
@@ -334,16 +346,26 @@ class Moderation(commands.Cog):
         self, interaction: discord.Interaction, flag_id: app_commands.Range[int, 1]
     ) -> None:
         guild_id = checks.in_guild(interaction)
-        flag = await interactions.within_deadline(
-            interaction, self.bot.database.flag(guild_id, flag_id)
-        )
+        database = self.bot.database
+
+        async def found() -> tuple[Flag | None, VoteTally | None]:
+            flag = await database.flag(guild_id, flag_id)
+            if flag is None or flag.claim_id is None:
+                return flag, None
+            return flag, await database.vote_tally(guild_id, flag.claim_id)
+
+        flag, tally = await interactions.within_deadline(interaction, found())
         if flag is None:
             await reply(interaction, strings.MOD_NO_FLAG.format(flag_id=flag_id))
             return
         extra: dict[str, Any] = (
             {"view": render.flag_buttons(flag.id)} if flag.status == "open" else {}
         )
-        await reply(interaction, embed=modlog.flag_embed(self.bot, flag), **extra)
+        embed = modlog.flag_embed(self.bot, flag)
+        if tally is not None:
+            # How members in this server rated the disputed fact-check.
+            feedback.add_helpful_share(embed, tally)
+        await reply(interaction, embed=embed, **extra)
 
     @flags_group.command(name="resolve", description=strings.MOD_FLAGS_RESOLVE_DESCRIPTION)
     @app_commands.describe(

@@ -41,12 +41,13 @@ class Requests(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="request", description=strings.REQ_COMMAND_DESCRIPTION)
-    @app_commands.describe(question=strings.REQ_QUESTION_OPTION)
+    @app_commands.describe(question=strings.REQ_QUESTION_OPTION, notify=strings.REQ_NOTIFY_OPTION)
     @app_commands.guild_only()
     async def request(
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[str, 1, REQUEST_QUESTION_CHARS],
+        notify: bool = True,
     ) -> None:
         guild_id = checks.in_guild(interaction)
         question = " ".join(question.split())
@@ -70,7 +71,8 @@ class Requests(commands.Cog):
             )
             return
         added = await interactions.within_deadline(
-            interaction, review.add_request(interaction, guild_id, question, "command")
+            interaction,
+            review.add_request(interaction, guild_id, question, "command", notify=notify),
         )
         request = added.request
         if added.created:
@@ -79,6 +81,8 @@ class Requests(commands.Cog):
             text = strings.REQ_ALREADY_ASKED.format(request_id=request.id, askers=request.askers)
         else:
             text = strings.REQ_MERGED.format(request_id=request.id, askers=request.askers)
+        if not notify and not added.already_asked:
+            text += strings.REQ_NO_NOTIFY_NOTE
         await reply(interaction, text)
         await review.post_if_new(interaction, added)
 
@@ -95,13 +99,16 @@ class Requests(commands.Cog):
             wanted = status.value
         database = self.bot.database
 
-        async def page() -> discord.Embed:
+        async def lines() -> list[str]:
             found = await database.requests(guild_id, wanted, limit=render.PAGE_SIZE)
-            total = await database.count_requests(guild_id, wanted)
-            title = strings.REQUESTS_LIST_TITLE.format(status=strings.MOD_STATUS[wanted])
-            return render.list_embed(title, [render.request_line(r) for r in found], total)
+            return [render.request_line(request) for request in found]
 
-        await reply(interaction, embed=await interactions.within_deadline(interaction, page()))
+        await review.reply_listing(
+            interaction,
+            strings.REQUESTS_LIST_TITLE.format(status=strings.MOD_STATUS[wanted]),
+            lines,
+            lambda: database.count_requests(guild_id, wanted),
+        )
 
     @requests_group.command(name="close", description=strings.REQUESTS_CLOSE_DESCRIPTION)
     @app_commands.describe(request_id=strings.REQUEST_ID_OPTION, note=strings.MOD_NOTE_OPTION)

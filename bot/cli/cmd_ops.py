@@ -296,14 +296,17 @@ def check_corpus(path: Path) -> list[Finding]:
     return findings
 
 
-async def check_database(path: Path) -> list[Finding]:
+async def check_database(target: Path | str) -> list[Finding]:
     """Open (creating and migrating, as ``factdesk run`` would) and probe the database."""
     from bot.heartbeat import database_write_problem
+    from bot.store.backends import describe_target
     from bot.store.database import Database, DatabaseUnusable
+
+    path = describe_target(target)
 
     fix = "point FACTDESK_DATABASE at a file in a directory this user can write"
     try:
-        database = await Database.open(path)
+        database = await Database.open(target)
     except DatabaseUnusable as error:
         # Read-only, damaged or newer than the code: the message names the file already.
         fix = "restore a backup (`factdesk db restore`), fix the file's mode, or upgrade factdesk"

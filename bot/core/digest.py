@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from bot.core.feedback import Tally, least_helpful
 from bot.core.models import FactCheck
 
 TOP_QUESTIONS = 5
+LEAST_HELPFUL = 3
 MAX_FACT_CHECKS = 10
 MAX_DISPUTES = 5
 TOP_REQUESTS = 5
@@ -62,6 +64,16 @@ class RequestItem:
 
 
 @dataclass(frozen=True)
+class CorrectionItem:
+    """A fact-check a reload corrected in the window, which this server had been shown."""
+
+    claim_id: str
+    old_verdict: str | None
+    new_verdict: str | None
+    summary_changed: bool
+
+
+@dataclass(frozen=True)
 class DigestInput:
     """Everything a digest is built from; the caller fetched it for the window."""
 
@@ -76,6 +88,10 @@ class DigestInput:
     # How many requests are open in all (``open_requests`` may hold only the top few).
     open_request_total: int | None = None
     late: bool = False
+    # Helpfulness votes cast in the window, per fact-check (the "least helpful" section).
+    votes: Sequence[Tally] = ()
+    # Corrections of fact-checks the server saw (the "Updated fact-checks" section).
+    corrections: Sequence[CorrectionItem] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,25 @@ class DisputeLine:
 
 
 @dataclass(frozen=True)
+class LeastHelpful:
+    """A fact-check members found unhelpful in the window (ranked by Bayesian average)."""
+
+    claim_id: str
+    question: str
+    helpful: int
+    total: int
+
+
+@dataclass(frozen=True)
+class CorrectionLine:
+    claim_id: str
+    question: str
+    old_verdict: str | None
+    new_verdict: str | None
+    summary_changed: bool
+
+
+@dataclass(frozen=True)
 class Digest:
     """One server's digest for one local date, ready to render."""
 
@@ -123,6 +158,9 @@ class Digest:
     top_requests: tuple[RequestItem, ...] = ()
     open_requests: int = 0
     claim_ids: tuple[str, ...] = field(default=())
+    least_helpful: tuple[LeastHelpful, ...] = ()
+    corrections: tuple[CorrectionLine, ...] = ()
+    more_corrections: int = 0
 
     @property
     def is_quiet(self) -> bool:
@@ -136,6 +174,8 @@ class Digest:
             or self.fact_checks
             or self.disputes_opened
             or self.disputes_resolved
+            or self.least_helpful
+            or self.corrections
         )
 
 
@@ -208,8 +248,27 @@ def build_digest(data: DigestInput, corpus: Iterable[FactCheck]) -> Digest:
     resolved = _dispute_lines(data.flags_resolved, questions)
     requests = sorted(data.open_requests, key=lambda r: (-r.askers, -r.request_id))
     shown_changes = changes[:MAX_FACT_CHECKS]
+    unhelpful = [
+        LeastHelpful(r.claim_id, questions.get(r.claim_id, r.claim_id), r.helpful, r.total)
+        for r in least_helpful(data.votes, LEAST_HELPFUL)
+    ]
+    corrected: list[CorrectionLine] = []
+    for item in data.corrections:
+        if item.claim_id in questions and all(c.claim_id != item.claim_id for c in corrected):
+            corrected.append(
+                CorrectionLine(
+                    item.claim_id,
+                    questions[item.claim_id],
+                    item.old_verdict,
+                    item.new_verdict,
+                    item.summary_changed,
+                )
+            )
+    shown_corrections = corrected[:MAX_FACT_CHECKS]
     claim_ids: list[str] = []
-    for claim_id in [q.claim_id for q in top] + [c.claim_id for c in shown_changes]:
+    named = [q.claim_id for q in top] + [c.claim_id for c in shown_changes]
+    named += [c.claim_id for c in shown_corrections]
+    for claim_id in named + [u.claim_id for u in unhelpful]:
         # Only entries still in the corpus get a button; each one once.
         if claim_id is not None and claim_id in questions and claim_id not in claim_ids:
             claim_ids.append(claim_id)
@@ -228,4 +287,7 @@ def build_digest(data: DigestInput, corpus: Iterable[FactCheck]) -> Digest:
         top_requests=tuple(requests[:TOP_REQUESTS]),
         open_requests=max(len(requests), data.open_request_total or 0),
         claim_ids=tuple(claim_ids),
+        least_helpful=tuple(unhelpful),
+        corrections=tuple(shown_corrections),
+        more_corrections=len(corrected) - len(shown_corrections),
     )

@@ -80,6 +80,9 @@ _RATING_NAMES = {
 }
 
 
+# The @id factdesk's ClaimReview export gives an entry it did not import (bot.core.exporters).
+FACTDESK_ID_PREFIX = "urn:factdesk:claim:"
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -397,10 +400,16 @@ def _from_claim_review(
     summary = body or f"{who} rated this claim: {verdict}."
     external_id = _text(record.get("@id")) or url
     language = _text(record.get("inLanguage"))
+    if external_id is not None:
+        claim_id = slug_for(external_id, _readable_part(external_id))
+        # factdesk's own export names its entries by id (bot.core.exporters).
+        own = external_id.removeprefix(FACTDESK_ID_PREFIX)
+        if own != external_id and _CLAIM_ID_RE.match(own):
+            claim_id, external_id = own, None
+    else:
+        claim_id = slug_for(f"{question} {checked_on.isoformat()}", question)
     data: dict[str, Any] = {
-        "id": slug_for(external_id, _readable_part(external_id))
-        if external_id
-        else slug_for(f"{question} {checked_on.isoformat()}", question),
+        "id": claim_id,
         "external_id": external_id,
         "question": question,
         "language": language if language and _LANGUAGE_RE.match(language) else "en",

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core import index_store
 from bot.core.corpus import DATASET_SUFFIXES, Corpus, CorpusPacker, Problem, iter_file, load_corpus
+from bot.core.index_store import Outcome
 from bot.core.matching import (
     EmptyQuestionError,
     MatchEntry,
@@ -60,6 +62,20 @@ class Library:
 
         matcher = Matcher(entries(), threshold=threshold, scorer=scorer)
         return cls(packer.finish(), matcher), problems
+
+    @classmethod
+    def open(
+        cls, path: Path, index_dir: Path, *, threshold: float | None = None
+    ) -> tuple[Library, list[Problem], Outcome]:
+        """:meth:`load`, through the persisted index in ``index_dir``: a corpus indexed
+        before (same bytes, same code) opens from its saved index instead of being built."""
+        path = Path(path)
+        (library, problems), outcome = index_store.open_or_build(
+            path, index_dir, lambda: cls.load(path, threshold=threshold)
+        )
+        if threshold is not None:
+            library.matcher.threshold = threshold
+        return library, list(problems), outcome
 
     def answer(self, question: str) -> FactCheck | None:
         """The fact-check that answers ``question`` confidently, if any (blocking: call it

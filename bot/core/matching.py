@@ -266,6 +266,25 @@ class Matcher:
                 self._by_shape[(term[0], len(term))].append(term)
         self._small = self._text_count <= SMALL_CORPUS_TEXTS
 
+    # Saved by bot.core.index_store: the FTS index as SQLite's serialised image; locks and
+    # the memory of recent answers are made anew.
+    _TRANSIENT = ("_db", "_lock", "_recent", "_recent_lock")
+
+    def __getstate__(self) -> dict[str, object]:
+        state = {k: v for k, v in self.__dict__.items() if k not in self._TRANSIENT}
+        state["_db_image"] = self._db.serialize()
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        image = state.pop("_db_image")
+        assert isinstance(image, bytes)
+        self.__dict__.update(state)
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.deserialize(image)
+        self._lock = threading.Lock()
+        self._recent = OrderedDict()
+        self._recent_lock = threading.Lock()
+
     @classmethod
     def from_corpus(
         cls,

@@ -52,6 +52,13 @@ NOTE_FORM = re.compile(rf"fd:mod:form:(?P<action>up|dis|close):(?P<id>{_SNOWFLAK
 # Modals opened before forms were routed by template carried only the opening click's id.
 LEGACY_FORM = re.compile(rf"fd:(?:flag|mod):form:{_SNOWFLAKE}")
 
+# --- helpfulness votes (cogs/feedback.py) ----------------------------------------------------
+# "Helpful" (y) / "Not helpful" (n) under an answer or a context card; "Tell us why" under
+# the private reply to Not helpful opens the reason form (fd:hvr:, routed by template).
+VOTE = re.compile(rf"fd:hv:(?P<claim>{CLAIM}):(?P<value>[yn])")
+VOTE_WHY = re.compile(rf"fd:hvw:(?P<claim>{CLAIM})")
+VOTE_FORM = re.compile(rf"fd:hvr:(?P<claim>{CLAIM})")
+
 TEMPLATES: dict[str, re.Pattern[str]] = {
     "open": OPEN,
     "follow_up": FOLLOW_UP,
@@ -64,6 +71,9 @@ TEMPLATES: dict[str, re.Pattern[str]] = {
     "flag_form": FLAG_FORM,
     "note_form": NOTE_FORM,
     "legacy_form": LEGACY_FORM,
+    "vote": VOTE,
+    "vote_why": VOTE_WHY,
+    "vote_form": VOTE_FORM,
 }
 
 
@@ -144,3 +154,28 @@ def mod_action(text: str) -> ModAction:
     if text == "dis":
         return "dis"
     return "close"
+
+
+def vote_id(claim_id: str, helpful: bool) -> str:
+    return f"fd:hv:{claim_id}:{'y' if helpful else 'n'}"
+
+
+def vote_why_id(claim_id: str) -> str:
+    return f"fd:hvw:{claim_id}"
+
+
+def vote_form_id(claim_id: str) -> str:
+    return f"fd:hvr:{claim_id}"
+
+
+# --- message nonces -------------------------------------------------------------------------
+# A channel message sent with a nonce (discord.py adds enforce_nonce) is created once: when
+# discord.py retries a send whose response was lost (a 5xx), Discord returns the first
+# message instead of posting again. Interaction follow-ups are webhooks and take no nonce.
+NONCE_LENGTH = 25  # Discord's limit for a string nonce
+
+
+def message_nonce(kind: str, *parts: object) -> str:
+    """The nonce of one message factdesk means to send once (same parts, same nonce)."""
+    digest = hashlib.sha256(":".join(str(part) for part in (kind, *parts)).encode()).hexdigest()
+    return f"{kind[:2]}{digest}"[:NONCE_LENGTH]

@@ -7,7 +7,6 @@ and the benchmark. Member-written text (questions, requests, flag reasons) is es
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -88,6 +87,20 @@ def _sections(digest: core_digest.Digest) -> list[tuple[str, str]]:
             for change in digest.fact_checks
         ]
         sections.append((strings.DIGEST_FACT_CHECKS, _field_value(lines, digest.more_fact_checks)))
+    if digest.corrections:
+        lines = []
+        for c in digest.corrections:
+            if c.old_verdict != c.new_verdict:
+                lines.append(
+                    strings.DIGEST_CORRECTION_VERDICT.format(
+                        question=_text(c.question),
+                        old=_text(c.old_verdict or strings.DIGEST_NO_VERDICT),
+                        new=_text(c.new_verdict or strings.DIGEST_NO_VERDICT),
+                    )
+                )
+            else:
+                lines.append(strings.DIGEST_CORRECTION_SUMMARY.format(question=_text(c.question)))
+        sections.append((strings.DIGEST_CORRECTIONS, _field_value(lines, digest.more_corrections)))
     if digest.disputes_opened:
         lines = [
             strings.DIGEST_DISPUTE_LINE.format(
@@ -111,6 +124,14 @@ def _sections(digest: core_digest.Digest) -> list[tuple[str, str]]:
         sections.append(
             (strings.DIGEST_DISPUTES_RESOLVED, _field_value(lines, digest.more_disputes_resolved))
         )
+    if digest.least_helpful:
+        lines = [
+            strings.DIGEST_LEAST_HELPFUL_LINE.format(
+                question=_text(u.question), helpful=u.helpful, total=u.total
+            )
+            for u in digest.least_helpful
+        ]
+        sections.append((strings.DIGEST_LEAST_HELPFUL, _field_value(lines, 0)))
     if digest.top_requests:
         lines = [
             strings.DIGEST_REQUEST_LINE.format(question=_text(r.question), askers=r.askers)
@@ -190,6 +211,5 @@ def is_digest_text(content: str, footers: list[str | None], local_date: date) ->
 
 
 def message_nonce(guild_id: int, local_date: date, part: int) -> str:
-    """A nonce unique to one message of one digest (Discord allows 25 characters)."""
-    digest = hashlib.sha256(f"{guild_id}:{local_date}:{part}".encode()).hexdigest()
-    return f"dg{digest[:23]}"
+    """A nonce unique to one message of one digest."""
+    return custom_ids.message_nonce("dg", guild_id, local_date, part)

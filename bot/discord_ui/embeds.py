@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import discord
 
@@ -25,8 +26,11 @@ SOURCE_TITLE_CHARS = 200
 PAGE_BODY_CHARS = limits.EMBED_DESCRIPTION - 96
 
 
-# As many follow-ups as the answer has buttons for (4 rows of 5, under Sources).
+# Follow-ups listed in the answer, and how many of them have a button (three rows of five
+# between Sources and the feedback row, see bot.discord_ui.views). The ones past the buttons
+# say so, and any past the list are counted, so none disappears silently.
 MAX_FOLLOW_UPS_LISTED = (limits.ACTION_ROWS - 1) * limits.BUTTONS_PER_ROW
+FOLLOW_UP_BUTTONS = (limits.ACTION_ROWS - 2) * limits.BUTTONS_PER_ROW
 FOLLOW_UP_LINE = 160
 
 
@@ -51,7 +55,13 @@ def source_line(source: Source) -> str:
     return f"**[{source.number}]** {shown}{tail}"
 
 
-def _checked_on(fc: FactCheck) -> str:
+def _checked_on(fc: FactCheck, corrected_on: date | None = None) -> str:
+    updated = fc.updated_on if fc.updated_on != fc.checked_on else None
+    if corrected_on is not None and (updated is None or corrected_on > updated):
+        # A reload changed the verdict or summary (bot.core.corrections).
+        return strings.CHECKED_ON_CORRECTED_VALUE.format(
+            checked_on=fc.checked_on.isoformat(), updated_on=corrected_on.isoformat()
+        )
     if fc.updated_on is not None and fc.updated_on != fc.checked_on:
         return strings.CHECKED_ON_UPDATED_VALUE.format(
             checked_on=fc.checked_on.isoformat(), updated_on=fc.updated_on.isoformat()
@@ -81,16 +91,28 @@ def _follow_ups_field(fc: FactCheck) -> str:
     lines = []
     for number, follow_up in enumerate(fc.follow_ups[:MAX_FOLLOW_UPS_LISTED], start=1):
         line = f"{number}. {safe(follow_up.question, FOLLOW_UP_LINE)}"
-        lines.append(line if follow_up.claim else line + strings.FOLLOW_UP_NOT_CHECKED)
+        if not follow_up.claim:
+            line += strings.FOLLOW_UP_NOT_CHECKED
+        elif number > FOLLOW_UP_BUTTONS:
+            line += strings.FOLLOW_UP_NO_BUTTON
+        lines.append(line)
+    unlisted = len(fc.follow_ups) - MAX_FOLLOW_UPS_LISTED
+    if unlisted > 0:
+        lines.append(strings.FOLLOW_UPS_MORE.format(count=unlisted))
     return limits.shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
 
 
-def answer_embed(fc: FactCheck, dispute: Dispute | None = None) -> discord.Embed:
+def answer_embed(
+    fc: FactCheck, dispute: Dispute | None = None, *, corrected_on: date | None = None
+) -> discord.Embed:
     """The answer to a question: the server's dispute notice first when moderators upheld
-    one, then verdict, summary, date, numbered sources, follow-ups and the disclaimer."""
+    one, then verdict, summary, date ("Updated on" the day a reload corrected it),
+    numbered sources, follow-ups and the disclaimer."""
     embed = discord.Embed(title=safe(fc.question, limits.EMBED_TITLE), colour=ANSWER_COLOUR)
     add_dispute_notice(embed, dispute)
-    embed.add_field(name=strings.CHECKED_ON_FIELD, value=_checked_on(fc), inline=False)
+    embed.add_field(
+        name=strings.CHECKED_ON_FIELD, value=_checked_on(fc, corrected_on), inline=False
+    )
     if fc.sources:
         embed.add_field(name=strings.SOURCES_FIELD, value=_sources_field(fc), inline=False)
     if fc.follow_ups:

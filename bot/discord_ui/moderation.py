@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_ui import custom_ids, limits, strings
-from bot.discord_ui.views import ButtonSpec, build_view
+from bot.discord_ui.views import ButtonSpec, build_view, vote_buttons
 from bot.store.rows import AuditEntry, Dispute, Flag, Request
 
 if TYPE_CHECKING:
@@ -256,10 +256,12 @@ def context_card(fc: FactCheck, dispute: Dispute | None) -> discord.Embed:
 
 
 def card_buttons(claim_id: str) -> discord.ui.View:
-    """Read the full fact-check, and Flag as disputed, under a context card."""
+    """Read the full fact-check, Helpful / Not helpful, and Flag as disputed, under a
+    context card."""
     return build_view(
         [
             ButtonSpec(strings.MOD_CARD_OPEN, custom_ids.open_id(claim_id)),
+            *vote_buttons(claim_id),
             ButtonSpec(strings.MOD_FLAG_BUTTON, custom_ids.flag_id(claim_id)),
         ]
     )

@@ -234,6 +234,9 @@ MOD_ACTIONS = {
     "answered": "answered by a corpus reload",
     "refused": "was refused",
     "set_modlog": "set the mod-log channel",
+    "set_threshold": "set the match threshold",
+    "watch_added": "watched a channel",
+    "watch_removed": "stopped watching a channel",
 }
 MOD_NONE = "(none)"
 MOD_FLAG_NO_CLAIM = "(a message no fact-check matched)"
@@ -304,8 +307,26 @@ SETTINGS_MODLOG_CHANNEL_OPTION = "The moderators' channel."
 SETTINGS_SHOW_DESCRIPTION = "Show factdesk's settings for this server."
 SETTINGS_MODLOG_SET = "New flags and requests will be posted in <#{channel_id}>."
 SETTINGS_MODLOG_OFF = "The mod-log is off: flags and requests are only in /flags and /requests."
+SETTINGS_THRESHOLD_DESCRIPTION = (
+    "How sure factdesk must be before it answers here (leave empty for the default)."
+)
+SETTINGS_THRESHOLD_OPTION = (
+    "A confidence from {low} to {high}: higher answers less often and is wrong less often."
+)
+SETTINGS_THRESHOLD_SET = (
+    "factdesk now answers here only when it is at least {threshold:.0%} confident that a "
+    "fact-check matches (the default is {default:.0%}). Below that it says no fact-check "
+    "matches and shows the nearest."
+)
+SETTINGS_THRESHOLD_DEFAULT = (
+    "This server uses the default match threshold again ({default:.0%} confidence)."
+)
+SETTINGS_THRESHOLD_SHOWN = "{threshold:.0%} ({origin})"
+SETTINGS_THRESHOLD_OWN = "this server's own"
+SETTINGS_THRESHOLD_IS_DEFAULT = "the default"
 SETTINGS_SHOW = (
-    "**Mod-log channel:** {modlog}\n**Moderators:** members with Manage Messages\n"
+    "**Mod-log channel:** {modlog}\n**Match threshold:** {threshold}\n"
+    "**Moderators:** members with Manage Messages\n"
     "**Flag cooldown:** {cooldown} s per member\n**Fact-checks served:** {claims}\n"
     "**Open flags:** {flags} · **Open requests:** {requests} · **Disputed:** {disputes}\n"
     "**Last changed:** {changed}"
@@ -329,3 +350,115 @@ CORPUS_RELOAD_REFUSED = (
 CORPUS_RELOAD_WARNINGS = "\n{count} warnings (the entries still load):\n{problems}"
 CORPUS_MORE_PROBLEMS = "…and {count} more (see the bot's log)."
 CORPUS_ANSWERED_MODLOG = "Request #{request_id} is answered by `{claim_id}` after a corpus reload."
+
+# --- watch mode (cogs/watch.py) -------------------------------------------------------------
+WATCH_DESCRIPTION = "Let factdesk answer matching rumours in chosen channels."
+WATCH_ADD_DESCRIPTION = "Watch a channel: a message that matches a fact-check gets a card."
+WATCH_REMOVE_DESCRIPTION = "Stop watching a channel."
+WATCH_LIST_DESCRIPTION = "List the watched channels of this server."
+WATCH_CHANNEL_OPTION = "The channel to watch."
+WATCH_MODE_OPTION = "reply: a card under the message; modlog: a note to the moderators."
+WATCH_MODE_REPLY = "reply under the message"
+WATCH_MODE_MODLOG = "note in the mod-log"
+WATCH_UNAVAILABLE = (
+    "Watch mode is unavailable: this bot does not receive message text. Its operator must "
+    "switch on the **Message Content** intent in the Discord Developer Portal and set "
+    "`FACTDESK_MESSAGE_CONTENT=true` (docs/discord-setup.md)."
+)
+WATCH_ADDED = (
+    "Watching <#{channel_id}> ({mode}). A message there that matches a fact-check with at "
+    "least {threshold:.0%} confidence gets a card, at most once per fact-check every "
+    "{cooldown_hours} hours and {cap} cards an hour."
+)
+WATCH_ADDED_NO_MODLOG = (
+    "\nNo mod-log channel is set yet: notes have nowhere to go until `/settings modlog`."
+)
+WATCH_REMOVED = "No longer watching <#{channel_id}>."
+WATCH_NOT_WATCHED = "<#{channel_id}> is not watched."
+WATCH_LIST_EMPTY = "No channel is watched in this server. `/watch add` starts."
+WATCH_LIST_LINE = "- <#{channel_id}>: {mode} (since {since})"
+WATCH_LIST_UNAVAILABLE = (
+    "\n(Watch mode is unavailable right now: no message text reaches this bot.)"
+)
+WATCH_MODLOG_NOTE = (
+    "**Watch:** a message in <#{channel_id}> matches **{question}** "
+    "({confidence:.0%} confident): {link}"
+)
+
+# --- Helpfulness votes, /stats claims, telling requesters (issue 17) ------------------------
+
+VOTE_HELPFUL_BUTTON = "Helpful"
+VOTE_NOT_HELPFUL_BUTTON = "Not helpful"
+VOTE_WHY_BUTTON = "Tell us why"
+VOTE_IN_SERVER_ONLY = "Votes are counted per server: use the buttons on an answer in a server."
+VOTE_TALLY = "In this server: {helpful} found it helpful, {not_helpful} did not."
+VOTE_HELPFUL_RECORDED = "Thanks: your vote is recorded (helpful). {tally}"
+VOTE_HELPFUL_CHANGED = "Your vote is changed to helpful. {tally}"
+VOTE_HELPFUL_SAME = "You already found this helpful; your vote stands. {tally}"
+VOTE_NOT_HELPFUL_RECORDED = (
+    "Thanks: your vote is recorded (not helpful). {tally}\n"
+    "You can tell the fact-checkers why (optional), or flag the fact-check as disputed if "
+    "you think it is wrong."
+)
+VOTE_NOT_HELPFUL_CHANGED = (
+    "Your vote is changed to not helpful. {tally}\n"
+    "You can tell the fact-checkers why (optional), or flag the fact-check as disputed if "
+    "you think it is wrong."
+)
+VOTE_REASON_TITLE = "Why was this not helpful?"
+VOTE_REASON_LABEL = "What was missing or unclear? (optional)"
+VOTE_REASON_PLACEHOLDER = "For example: it does not answer my question, or a source is dead."
+VOTE_REASON_SAVED = "Thanks: your reason is kept with your vote."
+VOTE_REASON_EMPTY = "Nothing to add: your vote stands without a reason."
+VOTE_REASON_NO_VOTE = (
+    'Your vote on this fact-check is no longer "not helpful", so the reason was not kept.'
+)
+
+STATS_DESCRIPTION = "Statistics of this server (moderators)."
+STATS_CLAIMS_DESCRIPTION = "Most asked and least helpful fact-checks in this server."
+STATS_CLAIMS_TITLE = "Fact-checks in this server"
+STATS_MOST_ASKED = "Most asked"
+STATS_MOST_ASKED_LINE = "{rank}. {question} ({count}×)"
+STATS_LEAST_HELPFUL = "Least helpful"
+STATS_LEAST_HELPFUL_LINE = "{rank}. {question}: {helpful} of {total} found it helpful ({percent}%)"
+STATS_NOTHING = "Nothing yet."
+STATS_FOOTER = (
+    "Least helpful ranks by a Bayesian average: each fact-check's share is pulled towards "
+    "the server's by {weight} votes, so one vote does not outrank forty."
+)
+STATS_GONE = "{claim_id} (no longer in the library)"
+FLAG_HELPFUL_FIELD = "Helpful votes here"
+FLAG_HELPFUL_VALUE = "{helpful} of {total} found it helpful ({percent}%)"
+FLAG_HELPFUL_NONE = "no votes yet"
+DIGEST_LEAST_HELPFUL = "Least helpful this period"
+DIGEST_LEAST_HELPFUL_LINE = "• {question}: {helpful} of {total} helpful"
+
+NOTIFY_CHANNEL_CONTENT = "{mention} the fact-check you asked for is ready."
+NOTIFY_DM_CONTENT = "The fact-check you asked for in **{server}** is ready."
+NOTIFY_ASKED = "You asked:\n> {question}"
+NOTIFY_OPEN_BUTTON = "Read the fact-check"
+NOTIFY_FOOTER = "factdesk · request #{request_id}"
+REQ_NOTIFY_OPTION = "Tell me when a fact-check answers it (default: yes)."
+REQ_NO_NOTIFY_NOTE = " You will not be notified."
+SETTINGS_NOTIFY_DESCRIPTION = "How members are told their requested fact-check exists."
+SETTINGS_NOTIFY_MODE_OPTION = "In the channel where they asked, by DM, or not at all."
+SETTINGS_NOTIFY_CHOICES = {
+    "channel": "Reply in the channel where they asked",
+    "dm": "Direct message",
+    "off": "Do not notify",
+}
+SETTINGS_NOTIFY_SET = {
+    "channel": (
+        "Members who request a fact-check will be told in the channel where they asked "
+        "(only they are pinged)."
+    ),
+    "dm": "Members who request a fact-check will be told by direct message.",
+    "off": "Members will not be told when their requested fact-check exists.",
+}
+FOLLOW_UP_NO_BUTTON = " *(no room for a button: ask it with /factcheck)*"
+FOLLOW_UPS_MORE = "…and {count} more follow-up questions."
+CHECKED_ON_CORRECTED_VALUE = "{checked_on} · Updated on {updated_on}"
+DIGEST_CORRECTIONS = "Updated fact-checks"
+DIGEST_CORRECTION_VERDICT = "• {question}: verdict {old} → {new}"
+DIGEST_CORRECTION_SUMMARY = "• {question}: the summary was revised"
+DIGEST_NO_VERDICT = "none"

@@ -17,8 +17,9 @@ from bot.core.models import FactCheck
 from bot.discord_ui import custom_ids, limits, strings
 from bot.discord_ui.custom_ids import PageMode
 
-# Buttons per answer: row 0 holds Sources, Full analysis and Post; then the follow-ups; then
-# Flag as disputed on the row after them (so at most three rows of follow-ups).
+# Buttons per answer: row 0 holds Sources, Full analysis and Post; then the follow-ups; then,
+# in a server, one feedback row after them: Helpful, Not helpful and Flag as disputed (so at
+# most three rows of follow-ups, and never more than Discord's five rows).
 MAX_FOLLOW_UP_BUTTONS = (limits.ACTION_ROWS - 2) * limits.BUTTONS_PER_ROW
 
 
@@ -36,11 +37,25 @@ def label(text: str) -> str:
     return limits.shorten(" ".join(text.split()) or "?", limits.BUTTON_LABEL)
 
 
+def vote_buttons(claim_id: str, *, row: int | None = None) -> list[ButtonSpec]:
+    """ "Was this helpful?": Helpful and Not helpful for one fact-check."""
+    return [
+        ButtonSpec(
+            strings.VOTE_HELPFUL_BUTTON,
+            custom_ids.vote_id(claim_id, True),
+            discord.ButtonStyle.success,
+            row=row,
+        ),
+        ButtonSpec(strings.VOTE_NOT_HELPFUL_BUTTON, custom_ids.vote_id(claim_id, False), row=row),
+    ]
+
+
 def answer_buttons(
-    fc: FactCheck, *, post_id: str | None = None, flag: bool = False
+    fc: FactCheck, *, post_id: str | None = None, flag: bool = False, vote: bool = False
 ) -> list[ButtonSpec]:
-    """Sources, Full analysis, optionally Post in channel and Flag as disputed, and one
-    button per follow-up. ``post_id`` is the signed custom_id of the Post button."""
+    """Sources, Full analysis, optionally Post in channel, one button per follow-up, and
+    the feedback row: Helpful / Not helpful (``vote``) and Flag as disputed (``flag``).
+    ``post_id`` is the signed custom_id of the Post button."""
     specs = [
         ButtonSpec(strings.BUTTON_SOURCES, custom_ids.sources_id(fc.id, 0), row=0),
         ButtonSpec(strings.BUTTON_FULL_ANALYSIS, custom_ids.analysis_id(fc.id, 0), row=0),
@@ -58,9 +73,13 @@ def answer_buttons(
                 row=1 + index // limits.BUTTONS_PER_ROW,
             )
         )
+    feedback_row = 1 + -(-len(follow_ups) // limits.BUTTONS_PER_ROW)
+    if vote:
+        specs.extend(vote_buttons(fc.id, row=feedback_row))
     if flag:
-        rows_used = 1 + -(-len(follow_ups) // limits.BUTTONS_PER_ROW)
-        specs.append(ButtonSpec(strings.MOD_FLAG_BUTTON, custom_ids.flag_id(fc.id), row=rows_used))
+        specs.append(
+            ButtonSpec(strings.MOD_FLAG_BUTTON, custom_ids.flag_id(fc.id), row=feedback_row)
+        )
     return specs
 
 

@@ -1,11 +1,14 @@
-"""factdesk's database: one SQLite file through aiosqlite, composed of one store per area.
+"""factdesk's database: a SQLite file (aiosqlite) or a PostgreSQL database (asyncpg),
+composed of one store per area.
 
 ``await Database.open(path)`` checks the file (writable, sound, not newer than the code),
 turns on WAL, foreign keys and a busy timeout, and applies the pending migrations
-(:mod:`bot.store.migrate`). The queries live by data area, each a :class:`StoreBase`
-subclass: :mod:`bot.store.flags`, :mod:`~bot.store.requests`, :mod:`~bot.store.questions`,
-:mod:`~bot.store.guild_settings`, :mod:`~bot.store.audit`, :mod:`~bot.store.modlog`; rows
-become the dataclasses of :mod:`bot.store.rows` through :func:`bot.store.mapping.from_row`.
+(:mod:`bot.store.migrate`); ``await Database.open("postgresql://...")`` connects, checks the
+version and migrates the same way (:mod:`bot.store.backends`). Callers see no difference.
+The queries live by data area, each a :class:`StoreBase` subclass: :mod:`bot.store.flags`,
+:mod:`~bot.store.requests`, :mod:`~bot.store.questions`, :mod:`~bot.store.guild_settings`,
+:mod:`~bot.store.audit`, :mod:`~bot.store.modlog`; rows become the dataclasses of
+:mod:`bot.store.rows` through :func:`bot.store.mapping.from_row`.
 Every value is a bound parameter, never pasted into SQL.
 
 Writes run one transaction at a time on the write connection; reads run on a read-only
@@ -25,10 +28,21 @@ from urllib.parse import quote
 import aiosqlite
 
 from bot.store.audit import AuditStore
+from bot.store.backends import (
+    Backend,
+    PostgresBackend,
+    SqliteBackend,
+    connect_postgres,
+    is_postgres_url,
+    postgres_pool,
+    postgres_version,
+    redact_url,
+)
 from bot.store.base import (
     DEFAULT_QUESTION_RETENTION_DAYS,
     ERASED_MEMBER_ID,
     DatabaseUnusable,
+    Row,
     SafeConnection,
     StoreError,
     clean_params,
@@ -37,13 +51,23 @@ from bot.store.base import (
     to_db_time,
     utcnow,
 )
+from bot.store.corrections import CorrectionsStore
 from bot.store.files import create_private
 from bot.store.flags import FlagsStore
 from bot.store.guild_settings import GuildSettingsStore
-from bot.store.migrate import Migration, apply_migrations, discover, schema_version
+from bot.store.migrate import (
+    Migration,
+    apply_migrations,
+    apply_postgres_migrations,
+    discover,
+    schema_version,
+)
 from bot.store.modlog import ModlogOutboxStore
+from bot.store.notifications import NotificationsStore
 from bot.store.questions import QuestionsStore
 from bot.store.requests import RequestsStore
+from bot.store.votes import VotesStore
+from bot.store.watch import WatchStore
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -51,6 +75,7 @@ __all__ = [
     "ERASED_MEMBER_ID",
     "Database",
     "DatabaseUnusable",
+    "Row",
     "SafeConnection",
     "StoreError",
     "clean_params",
@@ -115,12 +140,17 @@ class Database(
     GuildSettingsStore,
     AuditStore,
     ModlogOutboxStore,
+    WatchStore,
+    VotesStore,
+    NotificationsStore,
+    CorrectionsStore,
 ):
     """The bot's database. Open with :meth:`open`; close with :meth:`close`.
 
-    Two connections: writes go through ``_conn`` one transaction at a time (``_lock``);
-    reads go through ``_reader``, a read-only connection that WAL lets read the last
-    committed state while a write waits for SQLite's write lock. So a read never queues
+    Two paths (:attr:`backend`): writes go through one connection, one transaction at a
+    time; reads go through a read-only connection (PostgreSQL: a small pool) that WAL (or
+    PostgreSQL's MVCC) lets read the last committed state while a write waits for the
+    write lock. So a read never queues
     behind a write, even one waiting out the busy timeout because another process (a
     backup, a sqlite3 shell) holds the lock. A write still can wait up to
     :data:`BUSY_TIMEOUT_MS` and then raise: an interaction handler that writes answers or
@@ -130,60 +160,45 @@ class Database(
     @classmethod
     async def open(
         cls,
-        path: Path,
+        target: Path | str,
         *,
         migrations: Sequence[Migration] | None = None,
         question_retention_days: int = DEFAULT_QUESTION_RETENTION_DAYS,
     ) -> Database:
-        """Open (creating it if need be), check and migrate the database at ``path``.
+        """Open (creating it if need be), check and migrate the database at ``target``.
 
-        Raises :class:`DatabaseUnusable` with a one-line message when the file is read-only,
-        damaged, not a database, or of a schema newer than the code. ``migrations`` replaces
-        the shipped list (tests build older schemas with it). Erases the member ids of
-        questions older than ``question_retention_days`` (0: keep them).
+        ``target`` is a SQLite file path, or a ``postgresql://`` URL (the server's database
+        must exist; its tables are created by the migrations). Raises
+        :class:`DatabaseUnusable` with a one-line message when the file is read-only,
+        damaged, not a database, the server cannot be reached, or the schema is newer than
+        the code. ``migrations`` replaces the shipped list (tests build older schemas with
+        it). Erases the member ids of questions older than ``question_retention_days``
+        (0: keep them).
         """
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _check_file_mode(path)
         chosen = list(migrations) if migrations is not None else discover()
         latest = chosen[-1].number if chosen else 0
-        conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        reader: aiosqlite.Connection | None = None
-        try:
-            try:
-                await _configure(conn)
-                await _check_usable(conn, path, latest)
-                await conn.execute("PRAGMA journal_mode = WAL")
-                # FULL: a commit is on disk before the bot says "recorded".
-                await conn.execute("PRAGMA synchronous = FULL")
-            except sqlite3.DatabaseError as error:
-                raise DatabaseUnusable(f"{path}: cannot use the database: {error}") from error
-            await apply_migrations(conn, chosen)
-            reader = await aiosqlite.connect(_read_only_uri(path), uri=True, isolation_level=None)
-            await _configure(reader)
-        except BaseException:
-            if reader is not None:
-                await reader.close()
-            await conn.close()
-            raise
-        database = cls(conn, path, reader, question_retention_days=question_retention_days)
+        backend: Backend
+        if is_postgres_url(target):
+            backend = await _open_postgres(str(target), chosen, latest)
+        else:
+            backend = await _open_sqlite(Path(target), chosen, latest)
+        database = cls(backend, question_retention_days=question_retention_days)
         if question_retention_days > 0:
             await database.purge_old_question_authors()
         return database
 
     async def close(self) -> None:
-        async with self._lock:
-            if self._reader is not self._conn:
-                await self._reader.close()
-            await self._conn.close()
+        await self.backend.close()
 
     async def version(self) -> int:
-        return await schema_version(self._reader)
+        return await self.backend.version()
 
     async def pragma(self, name: str) -> Any:
-        """The value of a read-only PRAGMA such as ``journal_mode`` (for tests and checks)."""
+        """The value of a read-only SQLite PRAGMA such as ``journal_mode`` (tests, checks)."""
         if not name.isidentifier():
             raise ValueError(f"not a pragma name: {name!r}")
+        if not isinstance(self.backend, SqliteBackend):
+            raise StoreError(f"PRAGMA {name}: a SQLite setting; this database is PostgreSQL")
         async with self.reading() as conn, conn.execute(f"PRAGMA {name}") as cursor:
             row = await cursor.fetchone()
         return None if row is None else row[0]
@@ -216,6 +231,14 @@ class Database(
                     "DELETE FROM request_askers WHERE user_id = ?",
                     (user_id,),
                 ),
+                "helpfulness votes deleted": (
+                    "DELETE FROM claim_votes WHERE user_id = ?",
+                    (user_id,),
+                ),
+                "notifications deleted": (
+                    "DELETE FROM notifications WHERE user_id = ?",
+                    (user_id,),
+                ),
                 "requests anonymised": (
                     "UPDATE requests SET created_by = ? WHERE created_by = ?",
                     (ERASED_MEMBER_ID, user_id),
@@ -235,12 +258,63 @@ class Database(
         return done
 
     async def backup(self, target: Path) -> None:
-        """An online, consistent copy of the database at ``target`` (SQLite backup API)."""
+        """An online, consistent copy of the SQLite database at ``target`` (backup API)."""
+        if not isinstance(self.backend, SqliteBackend):
+            raise StoreError("an in-process file copy is SQLite's; use `factdesk db backup`")
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         create_private(target)
         destination = await aiosqlite.connect(target)
         try:
-            await self._reader.backup(destination)
+            await self.backend.reader.backup(destination)
         finally:
             await destination.close()
+
+
+async def _open_sqlite(path: Path, chosen: list[Migration], latest: int) -> SqliteBackend:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_file_mode(path)
+    conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    reader: aiosqlite.Connection | None = None
+    try:
+        try:
+            await _configure(conn)
+            await _check_usable(conn, path, latest)
+            await conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a commit is on disk before the bot says "recorded".
+            await conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as error:
+            raise DatabaseUnusable(f"{path}: cannot use the database: {error}") from error
+        await apply_migrations(conn, chosen)
+        reader = await aiosqlite.connect(_read_only_uri(path), uri=True, isolation_level=None)
+        await _configure(reader)
+    except BaseException:
+        if reader is not None:
+            await reader.close()
+        await conn.close()
+        raise
+    return SqliteBackend(conn, reader, path)
+
+
+async def _open_postgres(url: str, chosen: list[Migration], latest: int) -> PostgresBackend:
+    shown = redact_url(url)
+    try:
+        conn = await connect_postgres(url)
+    except Exception as error:
+        raise DatabaseUnusable(f"{shown}: cannot connect to PostgreSQL: {error}") from error
+    readers = None
+    try:
+        version = await postgres_version(conn)
+        if version > latest:
+            raise DatabaseUnusable(
+                f"{shown}: schema version {version} is newer than this factdesk ({latest});"
+                " upgrade factdesk first"
+            )
+        await apply_postgres_migrations(conn, chosen)
+        readers = await postgres_pool(url)
+    except BaseException:
+        if readers is not None:
+            await readers.close()
+        await conn.close()
+        raise
+    return PostgresBackend(url, conn, readers)

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Literal
 
-import aiosqlite
-
 from bot.core.digest import AskedItem, FlagItem, RequestItem
 from bot.core.schedule import DigestConfig, QuietDay, SlotKey
-from bot.store.database import Database, SafeConnection, to_db_time
+from bot.store.database import Database, Row, SafeConnection, to_db_time
 from bot.store.mapping import from_row
 
 SlotStatus = Literal["claimed", "posted", "skipped", "failed", "quiet"]
@@ -55,7 +53,7 @@ class DigestStore:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         async with self.database.reading() as conn, conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 

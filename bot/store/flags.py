@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
 
 from bot.store.audit import write_audit
 from bot.store.base import SafeConnection, StoreBase, from_db_time, to_db_time, utcnow
@@ -36,11 +35,11 @@ class FlagsStore(StoreBase):
                 if last is not None and moment - last < cooldown:
                     wait = cooldown - (moment - last)
                     return FlagAdded(None, "cooldown", max(1, int(wait.total_seconds() + 0.999)))
-            cursor = await conn.execute(
+            async with conn.execute(
                 "INSERT INTO flags (guild_id, kind, claim_id, flagger_id, reason, channel_id,"
                 " message_id, message_link, message_text, status, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)"
-                " ON CONFLICT DO NOTHING",
+                " ON CONFLICT DO NOTHING RETURNING *",
                 (
                     new.guild_id,
                     new.kind,
@@ -53,15 +52,13 @@ class FlagsStore(StoreBase):
                     new.message_text,
                     stamp,
                 ),
-            )
-            if cursor.rowcount == 0:
-                return FlagAdded(None, "duplicate")
-            flag_id = cast(int, cursor.lastrowid)
-            await owe_modlog_post(conn, new.guild_id, "flag", flag_id, stamp)
-            async with conn.execute("SELECT * FROM flags WHERE id = ?", (flag_id,)) as cursor:
+            ) as cursor:
                 row = await cursor.fetchone()
-        assert row is not None
-        return FlagAdded(from_row(Flag, row))
+            if row is None:
+                return FlagAdded(None, "duplicate")
+            flag = from_row(Flag, row)
+            await owe_modlog_post(conn, new.guild_id, "flag", flag.id, stamp)
+        return FlagAdded(flag)
 
     async def has_open_flag(self, guild_id: int, claim_id: str, flagger_id: int) -> bool:
         """Whether the member already has an open answer flag on ``claim_id`` in the server."""
@@ -88,7 +85,7 @@ class FlagsStore(StoreBase):
     ) -> list[Flag]:
         """One page of a server's flags, newest first; ``status`` None lists them all."""
         rows = await self._fetch_all(
-            "SELECT * FROM flags WHERE guild_id = ? AND (? IS NULL OR status = ?)"
+            "SELECT * FROM flags WHERE guild_id = ? AND (CAST(? AS TEXT) IS NULL OR status = ?)"
             " ORDER BY id DESC LIMIT ? OFFSET ?",
             (guild_id, status, status, limit, offset),
         )
@@ -96,7 +93,8 @@ class FlagsStore(StoreBase):
 
     async def count_flags(self, guild_id: int, status: FlagStatus | None = None) -> int:
         row = await self._fetch_one(
-            "SELECT COUNT(*) FROM flags WHERE guild_id = ? AND (? IS NULL OR status = ?)",
+            "SELECT COUNT(*) FROM flags"
+            " WHERE guild_id = ? AND (CAST(? AS TEXT) IS NULL OR status = ?)",
             (guild_id, status, status),
         )
         return int(row[0]) if row else 0

@@ -1,4 +1,4 @@
-"""Per-server settings (the mod-log channel), each change audited."""
+"""Per-server settings (the mod-log channel, the match threshold), each change audited."""
 
 from __future__ import annotations
 
@@ -41,5 +41,37 @@ class GuildSettingsStore(StoreBase):
                 "settings",
                 "modlog",
                 None if channel_id is None else str(channel_id),
+                stamp,
+            )
+
+    async def match_threshold(self, guild_id: int) -> float | None:
+        """The server's own match threshold, or None for the bot's default."""
+        row = await self._fetch_one(
+            "SELECT match_threshold FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return None if row is None or row[0] is None else float(row[0])
+
+    async def set_match_threshold(
+        self, guild_id: int, threshold: float | None, *, actor_id: int, now: datetime | None = None
+    ) -> None:
+        """Set (or with None, go back to the default) the server's match threshold; audited."""
+        stamp = to_db_time(now or utcnow())
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO guild_settings (guild_id, match_threshold, updated_at, updated_by)"
+                " VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (guild_id) DO UPDATE SET match_threshold = excluded."
+                "match_threshold, updated_at = excluded.updated_at,"
+                " updated_by = excluded.updated_by",
+                (guild_id, threshold, stamp, actor_id),
+            )
+            await write_audit(
+                conn,
+                guild_id,
+                actor_id,
+                "set_threshold",
+                "settings",
+                "threshold",
+                None if threshold is None else f"{threshold:.2f}",
                 stamp,
             )

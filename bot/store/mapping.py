@@ -4,7 +4,8 @@
 and converts by the field's annotation: ``datetime`` columns are the UTC ISO 8601 text of
 :func:`bot.store.database.to_db_time`, ``date`` columns ``YYYY-MM-DD``, ``time`` columns
 ``HH:MM``, ``bool`` columns 0/1, ``tuple[int, ...]`` columns space-separated ids. Other
-values pass through as SQLite gave them. A new table needs a dataclass, not a mapping function.
+values pass through as the back-end gave them (SQLite and PostgreSQL give the same
+types). A new table needs a dataclass, not a mapping function.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import Any, TypeVar, cast
 
-import aiosqlite
+from bot.store.backends import Row
 
 T = TypeVar("T")
 
@@ -57,7 +58,7 @@ def _plan(cls: Any) -> tuple[tuple[str, _Convert | None], ...]:
     return tuple((field.name, _converter(hints[field.name])) for field in dataclasses.fields(cls))
 
 
-def from_row(cls: type[T], row: aiosqlite.Row | Mapping[str, Any]) -> T:
+def from_row(cls: type[T], row: Row | Mapping[str, Any]) -> T:
     """The ``cls`` dataclass whose fields are ``row``'s columns of the same names."""
     values: dict[str, Any] = {}
     for name, convert in _plan(cast(Hashable, cls)):

@@ -58,7 +58,7 @@ class ModlogOutboxStore(StoreBase):
         """
         rows = await self._fetch_all(
             "SELECT * FROM modlog_outbox WHERE posted_at IS NULL"
-            " AND (? IS NULL OR attempts < ?) ORDER BY id LIMIT ?",
+            " AND (CAST(? AS INTEGER) IS NULL OR attempts < ?) ORDER BY id LIMIT ?",
             (max_attempts, max_attempts, limit),
         )
         return [from_row(ModlogPost, row) for row in rows]

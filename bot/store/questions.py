@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
 
 from bot.store.base import ERASED_MEMBER_ID, StoreBase, to_db_time, utcnow
 from bot.store.mapping import from_row
@@ -25,11 +24,12 @@ class QuestionsStore(StoreBase):
         asked_at: datetime | None = None,
     ) -> int:
         """Store one asked question (``claim_id`` None: nothing matched); return its id."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(
+        async with (
+            self.transaction() as conn,
+            conn.execute(
                 "INSERT INTO asked_questions"
                 " (guild_id, channel_id, user_id, question, claim_id, score, asked_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     guild_id,
                     channel_id,
@@ -39,16 +39,18 @@ class QuestionsStore(StoreBase):
                     score,
                     to_db_time(asked_at or utcnow()),
                 ),
-            )
-            return cast(int, cursor.lastrowid)
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return int(row["id"])
 
     async def asked_questions(
         self, guild_id: int | None, since: datetime, until: datetime
     ) -> list[AskedQuestion]:
         """Questions asked in ``guild_id`` with ``since <= asked_at < until``, oldest first."""
         rows = await self._fetch_all(
-            "SELECT * FROM asked_questions WHERE guild_id IS ? AND asked_at >= ? AND asked_at < ?"
-            " ORDER BY asked_at, id",
+            "SELECT * FROM asked_questions WHERE guild_id IS NOT DISTINCT FROM ?"
+            " AND asked_at >= ? AND asked_at < ? ORDER BY asked_at, id",
             (guild_id, to_db_time(since), to_db_time(until)),
         )
         return [from_row(AskedQuestion, row) for row in rows]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import cast
 
 from bot.store import dedupe
 from bot.store.audit import write_audit
 from bot.store.base import StoreBase, to_db_time, utcnow
 from bot.store.mapping import from_row
 from bot.store.modlog import modlog_posted, owe_modlog_post
+from bot.store.notifications import owe_notifications
 from bot.store.rows import Request, RequestAdded, RequestSource, RequestStatus
 
 REQUEST_COLUMNS = """
@@ -30,9 +30,13 @@ class RequestsStore(StoreBase):
         user_id: int,
         source: RequestSource,
         channel_id: int | None = None,
+        notify: bool = True,
         now: datetime | None = None,
     ) -> RequestAdded:
-        """Store a request, or add the member as an asker of an open near-duplicate."""
+        """Store a request, or add the member as an asker of an open near-duplicate.
+
+        Each asker is remembered with the channel they asked in and whether they want to be
+        told when a fact-check answers it (``notify``)."""
         stamp = to_db_time(now or utcnow())
         async with self.transaction() as conn:
             async with conn.execute(
@@ -43,18 +47,19 @@ class RequestsStore(StoreBase):
             request_id = dedupe.near_duplicate(question, open_requests)
             created = request_id is None
             if request_id is None:
-                cursor = await conn.execute(
+                async with conn.execute(
                     "INSERT INTO requests"
                     " (guild_id, question, source, channel_id, status, created_at, created_by)"
-                    " VALUES (?, ?, ?, ?, 'open', ?, ?)",
+                    " VALUES (?, ?, ?, ?, 'open', ?, ?) RETURNING id",
                     (guild_id, question, source, channel_id, stamp, user_id),
-                )
-                request_id = cast(int, cursor.lastrowid)
+                ) as cursor:
+                    inserted = await cursor.fetchone()
+                request_id = int(inserted["id"])
                 await owe_modlog_post(conn, guild_id, "request", request_id, stamp)
             cursor = await conn.execute(
-                "INSERT INTO request_askers (request_id, user_id, asked_at) VALUES (?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (request_id, user_id, stamp),
+                "INSERT INTO request_askers (request_id, user_id, asked_at, channel_id, notify)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (request_id, user_id, stamp, channel_id, int(notify)),
             )
             already_asked = cursor.rowcount == 0
             async with conn.execute(
@@ -82,7 +87,7 @@ class RequestsStore(StoreBase):
         """One page of a server's requests, most asked first, then newest."""
         rows = await self._fetch_all(
             f"SELECT {REQUEST_COLUMNS} FROM requests r"
-            " WHERE r.guild_id = ? AND (? IS NULL OR r.status = ?)"
+            " WHERE r.guild_id = ? AND (CAST(? AS TEXT) IS NULL OR r.status = ?)"
             " ORDER BY askers DESC, r.id DESC LIMIT ? OFFSET ?",
             (guild_id, status, status, limit, offset),
         )
@@ -90,7 +95,8 @@ class RequestsStore(StoreBase):
 
     async def count_requests(self, guild_id: int, status: RequestStatus | None = "open") -> int:
         row = await self._fetch_one(
-            "SELECT COUNT(*) FROM requests WHERE guild_id = ? AND (? IS NULL OR status = ?)",
+            "SELECT COUNT(*) FROM requests"
+            " WHERE guild_id = ? AND (CAST(? AS TEXT) IS NULL OR status = ?)",
             (guild_id, status, status),
         )
         return int(row[0]) if row else 0
@@ -195,4 +201,6 @@ class RequestsStore(StoreBase):
                 claim_id,
                 stamp,
             )
+            # The askers are told, once each, through the notification outbox.
+            await owe_notifications(conn, row["guild_id"], request_id, claim_id, stamp)
         return True

@@ -11,6 +11,7 @@ FlagStatus = Literal["open", "upheld", "dismissed"]
 FlagOutcome = Literal["upheld", "dismissed"]
 RequestStatus = Literal["open", "answered", "closed"]
 RequestSource = Literal["command", "button", "message"]
+WatchMode = Literal["reply", "modlog"]
 FLAG_STATUSES: tuple[FlagStatus, ...] = ("open", "upheld", "dismissed")
 REQUEST_STATUSES: tuple[RequestStatus, ...] = ("open", "answered", "closed")
 
@@ -21,6 +22,17 @@ class GuildSettings:
     modlog_channel_id: int | None
     updated_at: datetime | None
     updated_by: int | None
+    # None: the bot's default threshold applies.
+    match_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class WatchedChannel:
+    channel_id: int
+    guild_id: int
+    mode: WatchMode
+    added_by: int
+    added_at: datetime
 
 
 @dataclass(frozen=True)
@@ -146,3 +158,69 @@ class ModlogPost:
     posted_at: datetime | None
     message_id: int | None
     attempts: int
+
+
+# --- helpfulness votes and request notifications (0005) ---------------------------------------
+
+NotifyMode = Literal["channel", "dm", "off"]
+NOTIFY_MODES: tuple[NotifyMode, ...] = ("channel", "dm", "off")
+NotificationStatus = Literal["pending", "sending", "sent", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class VoteTally:
+    """The helpfulness votes of one fact-check in one server."""
+
+    claim_id: str
+    helpful: int
+    not_helpful: int
+
+    @property
+    def total(self) -> int:
+        return self.helpful + self.not_helpful
+
+
+@dataclass(frozen=True)
+class VoteCast:
+    """What a member's vote changed: the vote before (None: first vote) and the new tally."""
+
+    previous: bool | None
+    tally: VoteTally
+
+
+@dataclass(frozen=True)
+class ClaimAsked:
+    """How many questions in a server a fact-check answered."""
+
+    claim_id: str
+    asked: int
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    guild_id: int
+    request_id: int
+    user_id: int
+    claim_id: str
+    channel_id: int | None
+    mode: Literal["channel", "dm"]
+    status: NotificationStatus
+    created_at: datetime
+    claimed_at: datetime | None
+    finished_at: datetime | None
+    message_id: int | None
+    note: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ClaimCorrection:
+    """A reload changed a fact-check's verdict or summary (0005 ``claim_corrections``)."""
+
+    id: int
+    claim_id: str
+    changed_at: datetime
+    old_verdict: str | None
+    new_verdict: str | None
+    summary_changed: bool

@@ -225,9 +225,14 @@ async def test_the_seed_questions_are_answered_with_sources_and_follow_ups(
     assert embed["footer"]["text"] == strings.DISCLAIMER
     labels = [b["label"] for b in buttons(message)]
     assert labels[:2] == [strings.BUTTON_SOURCES, strings.BUTTON_FULL_ANALYSIS]
-    # The follow-ups, then "Flag as disputed" (in a server) on the row after them.
-    assert len(labels) == 2 + follow_ups + 1
-    assert labels[-1] == strings.MOD_FLAG_BUTTON
+    # The follow-ups, then Helpful, Not helpful and "Flag as disputed" (in a server) on the
+    # row after them.
+    assert len(labels) == 2 + follow_ups + 3
+    assert labels[-3:] == [
+        strings.VOTE_HELPFUL_BUTTON,
+        strings.VOTE_NOT_HELPFUL_BUTTON,
+        strings.MOD_FLAG_BUTTON,
+    ]
     callback = next(r for r in world.standin.requests if r.path.endswith("/callback"))
     assert callback.body["data"]["allowed_mentions"] == {"parse": []}
     assert_within_limits(message)

@@ -199,6 +199,7 @@ async def test_moderator_commands_and_buttons_refuse_plain_members(world: World)
             ("requests", {"list": {}}),
             ("requests", {"close": {"id": 1, "note": "x"}}),
             ("settings", {"modlog": {"channel": world.channel.id}}),
+            ("settings", {"threshold": {"threshold": 0.9}}),
             ("settings", {"show": {}}),
             ("corpus", {"reload": {}}),
         ]
@@ -237,7 +238,12 @@ async def test_flag_flow_uphold_shows_the_notice_then_clear_removes_it(world: Wo
         assert "Is the moon made of cheese?" in embed["title"]
         assert embed["description"].startswith("**Verdict:** False\nNo: the moon is rock")
         assert [f["name"] for f in embed["fields"]] == [strings.CHECKED_ON_FIELD]
-        assert custom_ids(card) == ["fd:open:moon-cheese", "fd:flag:moon-cheese"]
+        assert custom_ids(card) == [
+            "fd:open:moon-cheese",
+            "fd:hv:moon-cheese:y",
+            "fd:hv:moon-cheese:n",
+            "fd:flag:moon-cheese",
+        ]
 
         # A member disputes the card's fact-check through the modal.
         reason = "Samples were from Earth, see the 2026 paper."

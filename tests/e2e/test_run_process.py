@@ -168,8 +168,15 @@ def closed_port() -> int:
 
 
 def own_lines(output: str) -> list[str]:
-    """Output lines that are not discord.py's start-up chatter (voice support, login)."""
-    chatter = ("PyNaCl is not installed", "davey is not installed", "logging in using static")
+    """Output lines that are not start-up information: discord.py's chatter (voice support,
+    login) and factdesk's line saying whether it built or reused the matching index."""
+    chatter = (
+        "PyNaCl is not installed",
+        "davey is not installed",
+        "logging in using static",
+        "index built",
+        "index reused",
+    )
     return [line for line in output.splitlines() if not any(c in line for c in chatter)]
 
 

@@ -485,3 +485,62 @@ async def test_a_request_from_a_dm_says_requests_are_per_server_and_stores_nothi
         ix = await world.standin.click(reply, request_id, world.member, in_dm=True)
         assert await reply_text(ix) == strings.REQUEST_IN_SERVER_ONLY
     assert rows(world.database, "SELECT COUNT(*) FROM requests") == [(0,)]
+
+
+def owed_posts(world: World) -> list[tuple[Any, ...]]:
+    return rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL")
+
+
+async def test_a_channel_post_whose_response_was_lost_is_not_posted_twice(world: World) -> None:
+    """Discord made the post but its response was lost (a 500), so discord.py sends it
+    again; the message nonce makes the retry return the first message (the stand-in honours
+    enforce_nonce as Discord does). One mod-log post per flag, one card in the channel."""
+    standin = world.standin
+    route = "/channels/{channel_id}/messages"
+    async with running_bot(world):
+        await set_modlog(world)
+        answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        standin.inject("POST", route, status=500, lost=True)
+        await flag_through_the_form(world, answer, world.member, "The samples say otherwise.")
+        await eventually(lambda: owed_posts(world) == [(0,)], "the flag's post is recorded")
+
+        target = standin.post_message(world.channel, world.member, "the moon is cheese, wake up")
+        before = len(standin.channel_messages(world.channel))
+        standin.inject("POST", route, status=500, lost=True)
+        ix = await standin.message_command(
+            world.guild, world.channel, world.moderator, strings.MOD_FLAG_MENU_NAME, target
+        )
+        await reply_text(ix)
+        await eventually(lambda: owed_posts(world) == [(0,)], "the second flag's post is recorded")
+        posts = standin.channel_messages(world.modlog)
+        cards = standin.channel_messages(world.channel)[before:]
+    sent = [r for r in standin.requests if r.method == "POST" and r.route == route]
+    assert sum(r.status == 500 for r in sent) == 2  # each lost once, then sent again
+    assert sorted(p["embeds"][0]["title"] for p in posts) == ["Flag #1", "Flag #2"]
+    assert len(cards) == 1
+
+
+async def test_a_restart_that_cannot_read_the_mod_log_still_posts_an_owed_post_once(
+    world: World,
+) -> None:
+    """The bot died after sending a flag's mod-log post and before recording it, and at
+    the next start it cannot read the mod-log's history (no Read Message History, here a
+    403), so it cannot see the post went out. It sends again with the same nonce the
+    first send carried, and Discord returns the first message: the moderators see one."""
+    standin = world.standin
+    async with running_bot(world):
+        await set_modlog(world)
+        answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        await flag_through_the_form(world, answer, world.member, "The samples say otherwise.")
+        await eventually(lambda: owed_posts(world) == [(0,)], "the flag's post is recorded")
+    (first,) = standin.channel_messages(world.modlog)
+
+    conn = sqlite3.connect(world.database)
+    conn.execute("UPDATE modlog_outbox SET posted_at = NULL, message_id = NULL")
+    conn.commit()
+    conn.close()
+    standin.inject("GET", "/channels/{channel_id}/messages", status=403, times=10)
+    async with running_bot(world):
+        await eventually(lambda: owed_posts(world) == [(0,)], "the owed post is settled")
+    assert standin.channel_messages(world.modlog) == [first]
+    assert rows(world.database, "SELECT message_id FROM modlog_outbox") == [(int(first["id"]),)]

@@ -93,6 +93,37 @@ def _awaited_on_standin_loop(
     return wrapper
 
 
+# The privileged intent watch mode needs, and the application flag saying it is granted.
+MESSAGE_CONTENT_INTENT = 1 << 15
+GUILD_MESSAGES_INTENT = 1 << 9
+GATEWAY_MESSAGE_CONTENT = 1 << 19
+
+# How long Discord remembers a message nonce for enforce_nonce ("the past few minutes").
+NONCE_WINDOW = 300.0
+
+
+def _fault_body(status: int) -> web.Response:
+    """An injected error as Discord words it."""
+    if status == 403:
+        return _json({"code": 50001, "message": "Missing Access"}, status)
+    if status == 404:
+        return _json({"code": 10003, "message": "Unknown Channel"}, status)
+    return _json({"code": 0, "message": f"{status}: Internal Server Error"}, status)
+
+
+class OptionRefused(ValueError):
+    """Discord's client would not send this value (a number outside the option's range)."""
+
+
+def _check_range(option: dict[str, Any], value: Any) -> None:
+    """Numbers outside ``min_value``/``max_value`` never reach a bot: the client refuses them."""
+    if option["type"] not in (4, 10):  # integer, number
+        return
+    low, high = option.get("min_value"), option.get("max_value")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise OptionRefused(f"{option['name']}={value!r} is outside [{low}, {high}]")
+
+
 class StandInViolation(AssertionError):
     """Raised by :meth:`StandIn.assert_no_violations`; the message lists every violation."""
 
@@ -128,6 +159,8 @@ class _Fault:
     status: int
     times: int
     retry_after: float
+    # The request is carried out, then answered with ``status``: the response was lost.
+    lost: bool = False
 
 
 @dataclass
@@ -261,6 +294,8 @@ class StandIn:
         self.token = "standin-token"
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
+        # The bot's DM channel with each user (POST /users/@me/channels), by user id.
+        self.dm_channels: dict[int, Channel] = {}
         self.messages: dict[int, dict[str, Any]] = {}
         self._requests: list[RecordedRequest] = []
         self._violations: list[Violation] = []
@@ -268,6 +303,12 @@ class StandIn:
         self._by_token: dict[str, Interaction] = {}
         self._commands: dict[int | None, list[dict[str, Any]]] = {}
         self._faults: list[_Fault] = []
+        # (channel id, nonce) -> (message id, when): Discord's enforce_nonce window.
+        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
+        # Whether the application has the Message Content intent switched on in the portal;
+        # an IDENTIFY asking for it without is closed with 4014, as Discord does.
+        self.message_content_granted = False
+        self.refused_identifies = 0
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._session: _Session | None = None
         self._socket: web.WebSocketResponse | None = None
@@ -479,6 +520,17 @@ class StandIn:
         return member
 
     @_on_standin_loop
+    def remove_member(self, guild: Guild, member: Member) -> None:
+        """``member`` leaves ``guild`` (GET /guilds/{id}/members/{id} then answers 404)."""
+        guild.members[:] = [m for m in guild.members if m.id != member.id]
+
+    @_on_standin_loop
+    def dm_messages(self, member: Member) -> list[dict[str, Any]]:
+        """The messages the bot sent ``member`` by DM, oldest first (a snapshot)."""
+        channel = self.dm_channels.get(member.id)
+        return _snapshot(self._channel_messages(channel)) if channel is not None else []
+
+    @_on_standin_loop
     def set_bot_permissions(self, channel: Channel | int, *, allowed: bool) -> None:
         """``allowed=False``: the bot may not post in the channel (403, code 50013)."""
         self._channel(channel).bot_allowed = allowed
@@ -517,9 +569,11 @@ class StandIn:
         )
         self.messages[int(message["id"])] = message
         event = _snapshot(message)
-        if not self._session or not self._session.intents & (1 << 15):
+        intents = self._session.intents if self._session else 0
+        if not intents & MESSAGE_CONTENT_INTENT:
             event["content"] = ""  # no MESSAGE_CONTENT intent: Discord blanks the content
-        self._dispatch_later("MESSAGE_CREATE", event)
+        if intents & GUILD_MESSAGES_INTENT:  # without it, no guild message event at all
+            self._dispatch_later("MESSAGE_CREATE", event)
         return _snapshot(message)
 
     @_on_standin_loop
@@ -559,9 +613,13 @@ class StandIn:
         status: int = 429,
         times: int = 1,
         retry_after: float = 0.05,
+        lost: bool = False,
     ) -> None:
-        """The next ``times`` requests to ``route`` (a spec path template) get ``status``."""
-        self._faults.append(_Fault(method.upper(), route, status, times, retry_after))
+        """The next ``times`` requests to ``route`` (a spec path template) get ``status``.
+
+        ``lost=True``: each is carried out first (a message is created...) and only then
+        answered with ``status``, as when Discord did the work but the response was lost."""
+        self._faults.append(_Fault(method.upper(), route, status, times, retry_after, lost))
 
     @_on_standin_loop
     def rate_limit(self, method: str, route: str, *, per_second: float) -> None:
@@ -650,6 +708,13 @@ class StandIn:
 
     async def _identify(self, socket: web.WebSocketResponse, data: dict[str, Any]) -> None:
         self.identify_count += 1
+        if (
+            int(data.get("intents", 0)) & MESSAGE_CONTENT_INTENT
+            and not self.message_content_granted
+        ):
+            self.refused_identifies += 1
+            await socket.close(code=4014, message=b"Disallowed intent(s).")
+            return
         self._ready.clear()
         session = self._session = _Session()
         session.intents = int(data.get("intents", 0))
@@ -662,7 +727,10 @@ class StandIn:
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
             "shard": data.get("shard", [0, 1]),
-            "application": {"id": str(self.application_id), "flags": 0},
+            "application": {
+                "id": str(self.application_id),
+                "flags": GATEWAY_MESSAGE_CONTENT if self.message_content_granted else 0,
+            },
             "private_channels": [],
             "relationships": [],
             "presences": [],
@@ -759,6 +827,7 @@ class StandIn:
                 nested = self._options(by_name[name].get("options") or [], value or {}, resolved)
                 options.append({"name": name, "type": kind, "options": nested})
             else:
+                _check_range(by_name[name], value)
                 options.append(
                     {"name": name, "type": kind, "value": self._resolve(value, resolved)}
                 )
@@ -942,9 +1011,12 @@ class StandIn:
         self._requests.append(record)
         try:
             record.body = await self._read_body(request)
+            lost = self._lost_response(request.method, route)
             response = self._fault(request.method, route)
             if response is None:
                 response = await self._handle(request, record, route, params)
+            if lost is not None:
+                response = lost
         except HTTPError as error:
             response = error.response()
         except Exception as error:
@@ -974,13 +1046,32 @@ class StandIn:
             return None
         return json.loads(raw)
 
-    def _fault(self, method: str, route: str | None) -> web.Response | None:
+    def _take_fault(self, method: str, route: str | None, *, lost: bool) -> _Fault | None:
+        """The next injected fault for this request (used up once), if any."""
         for fault in self._faults:
-            if fault.times > 0 and fault.method == method and fault.route == route:
+            if (
+                fault.lost == lost
+                and fault.times > 0
+                and (fault.method, fault.route)
+                == (
+                    method,
+                    route,
+                )
+            ):
                 fault.times -= 1
-                if fault.status == 429:
-                    return self._too_many(fault.retry_after, bucket=f"standin-{method}-{route}")
-                return _json({"code": 0, "message": "500: Internal Server Error"}, fault.status)
+                return fault
+        return None
+
+    def _lost_response(self, method: str, route: str | None) -> web.Response | None:
+        fault = self._take_fault(method, route, lost=True)
+        return None if fault is None else _fault_body(fault.status)
+
+    def _fault(self, method: str, route: str | None) -> web.Response | None:
+        fault = self._take_fault(method, route, lost=False)
+        if fault is not None:
+            if fault.status == 429:
+                return self._too_many(fault.retry_after, bucket=f"standin-{method}-{route}")
+            return _fault_body(fault.status)
         if route is not None and (bucket := self._buckets.get((method, route))):
             now = time.monotonic()
             if now - bucket.window_start >= 1.0:
@@ -1416,13 +1507,28 @@ class StandIn:
             raise HTTPError(403, 50013, "Missing Permissions")
         body = record.body
         self._check_message(record, body, creates=True)
+        guild = self.guilds.get(channel.guild_id)  # None: a DM channel
+        # Discord: with enforce_nonce, a nonce the same author used in the past few minutes
+        # returns that message instead of creating another (a retried send stays one).
+        nonce = body.get("nonce") if body.get("enforce_nonce") else None
+        if nonce is not None:
+            earlier = self._nonces.get((channel.id, str(nonce)))
+            if earlier is not None and time.monotonic() - earlier[1] < NONCE_WINDOW:
+                return _json(self.messages[earlier[0]])
         message = message_json(
             channel_id=channel.id,
             author=self.bot_user,
             body=body,
-            guild_id=channel.guild_id,
-            member=self.guilds[channel.guild_id].member(self.bot_user_id),
+            guild_id=channel.guild_id if guild is not None else None,
+            member=guild.member(self.bot_user_id) if guild is not None else None,
         )
+        # Who the message pings: the users allowed_mentions names (rules allow one, when
+        # the content mentions them); the member objects as Discord returns them.
+        message["mentions"] = [
+            user.to_json()
+            for user_id in rules.pinged_users(body)
+            if (user := self._user(int(user_id))) is not None
+        ]
         reference = body.get("message_reference")
         if reference:
             target = self.messages.get(int(reference.get("message_id") or 0))
@@ -1442,6 +1548,9 @@ class StandIn:
                     "guild_id": str(channel.guild_id),
                 }
                 message["referenced_message"] = target
+        if nonce is not None:
+            message["nonce"] = str(nonce)
+            self._nonces[(channel.id, str(nonce))] = (int(message["id"]), time.monotonic())
         self.messages[int(message["id"])] = message
         await self._changed()
         return _json(message)
@@ -1457,7 +1566,13 @@ class StandIn:
     ) -> web.Response:
         channel = self._known_channel(params)
         limit = int(request.query.get("limit", "50"))
-        return _json(list(reversed(self._channel_messages(channel)))[:limit])
+        newest_first = list(reversed(self._channel_messages(channel)))
+        if "after" in request.query:
+            # Discord: the `limit` messages right after that id (still newest first).
+            after = int(request.query["after"])
+            newer = [m for m in newest_first if int(m["id"]) > after]
+            return _json(newer[-limit:] if limit else newer)
+        return _json(newest_first[:limit])
 
     async def _patch_message(
         self, request: web.Request, record: RecordedRequest, params: dict[str, str]
@@ -1481,6 +1596,45 @@ class StandIn:
         del self.messages[int(message["id"])]
         await self._changed()
         return web.Response(status=204)
+
+    def _user(self, user_id: int) -> User | None:
+        for guild in self.guilds.values():
+            member = guild.member(user_id)
+            if member is not None:
+                return member.user
+        return None
+
+    async def _get_member(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        guild = self.guilds.get(int(params["guild_id"]))
+        if guild is None:
+            raise HTTPError(404, 10004, "Unknown Guild")
+        member = guild.member(int(params["user_id"]))
+        if member is None:
+            raise HTTPError(404, 10007, "Unknown Member")
+        return _json(member.to_json())
+
+    async def _create_dm(
+        self, request: web.Request, record: RecordedRequest, params: dict[str, str]
+    ) -> web.Response:
+        user = self._user(int((record.body or {}).get("recipient_id") or 0))
+        if user is None:
+            raise HTTPError(400, 50007, "Cannot send messages to this user")
+        channel = self.dm_channels.get(user.id)
+        if channel is None:
+            channel = Channel(snowflake(), 0, f"dm-{user.name}", type=1)
+            self.dm_channels[user.id] = channel
+            self.channels[channel.id] = channel
+        return _json(
+            {
+                "id": str(channel.id),
+                "type": 1,
+                "last_message_id": None,
+                "flags": 0,
+                "recipients": [user.to_json()],
+            }
+        )
 
 
 _ROUTES: dict[tuple[str, str], Any] = {
@@ -1517,6 +1671,8 @@ _ROUTES: dict[tuple[str, str], Any] = {
         "DELETE",
         "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
     ): StandIn._webhook_delete,
+    ("GET", "/guilds/{guild_id}/members/{user_id}"): StandIn._get_member,
+    ("POST", "/users/@me/channels"): StandIn._create_dm,
     ("GET", "/channels/{channel_id}"): StandIn._get_channel,
     ("POST", "/channels/{channel_id}/messages"): StandIn._post_message,
     ("GET", "/channels/{channel_id}/messages"): StandIn._list_messages,

@@ -79,6 +79,24 @@ def test_anything_that_could_ping_is_a_problem(mentions: Any, expected: str) -> 
     assert any(expected in p for p in rules.message_problems(body, creates=True))
 
 
+@pytest.mark.parametrize(
+    ("content", "users", "ok"),
+    [
+        ("<@1> your fact-check is ready", ["1"], True),
+        ("<@1> your fact-check is ready", [1], True),
+        ("your fact-check is ready", ["1"], False),  # pings someone the text does not name
+        ("<@1> and <@2>", ["1", "2"], False),  # more than one member
+        ("<@2> your fact-check is ready", ["1"], False),
+    ],
+)
+def test_a_notification_may_ping_the_one_member_it_names(
+    content: str, users: list[Any], ok: bool
+) -> None:
+    body = {"content": content, "allowed_mentions": {"parse": [], "users": users}}
+    assert (rules.message_problems(body, creates=True) == []) is ok
+    assert rules.pinged_users(body) == [str(u) for u in users]
+
+
 def test_component_only_edit_needs_no_allowed_mentions() -> None:
     assert rules.message_problems({"components": [row(button("a"))]}, creates=False) == []
     assert rules.message_problems({"content": "new"}, creates=False) != []

@@ -19,8 +19,9 @@ GUILD, OTHER = 1, 2
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = await Database.open(tmp_path / "state" / "factdesk.db")
+async def database(store_target: Path | str) -> AsyncIterator[Database]:
+    """A new database, once on SQLite and once on PostgreSQL (tests/conftest.py)."""
+    db = await Database.open(store_target)
     yield db
     await db.close()
 

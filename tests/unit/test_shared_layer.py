@@ -37,6 +37,9 @@ BUILT = {
     ],
     "note_form": [custom_ids.note_form_id("close", BIG)],
     "legacy_form": ["fd:flag:form:1577928053848277029", "fd:mod:form:1577928053848277029"],
+    "vote": [custom_ids.vote_id(LONG_CLAIM, True), custom_ids.vote_id(LONG_CLAIM, False)],
+    "vote_why": [custom_ids.vote_why_id(LONG_CLAIM)],
+    "vote_form": [custom_ids.vote_form_id(LONG_CLAIM)],
 }
 
 
@@ -62,6 +65,8 @@ def test_each_built_id_fits_and_is_owned_by_exactly_its_template(kind: str, buil
         "fd:flag:form",
         "fd:mod:form:up:1",
         "fd:mod:up:1",
+        "fd:hv:form:y",
+        "fd:hvw:y",
     ],
 )
 def test_ids_near_two_templates_are_owned_by_at_most_one(tricky: str) -> None:

@@ -1,4 +1,7 @@
-"""The moderation store on a real SQLite file: flags, disputes, requests, settings, audit."""
+"""The moderation store on both back-ends (a SQLite file, a real PostgreSQL server).
+
+Flags, disputes, requests, settings, audit.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.store.database import Database
+from bot.store.database import Database, DatabaseUnusable, StoreError
 from bot.store.rows import NewFlag
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -19,8 +23,9 @@ INJECTION = "'); DROP TABLE flags;--"
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = await Database.open(tmp_path / "state" / "factdesk.db")
+async def database(store_target: Path | str) -> AsyncIterator[Database]:
+    """A new database, once on SQLite and once on PostgreSQL (tests/conftest.py)."""
+    db = await Database.open(store_target)
     yield db
     await db.close()
 
@@ -45,11 +50,38 @@ def answer_flag(
     )
 
 
-async def test_open_sets_wal_foreign_keys_and_busy_timeout(database: Database) -> None:
-    assert await database.pragma("journal_mode") == "wal"
-    assert await database.pragma("foreign_keys") == 1
-    assert await database.pragma("busy_timeout") == 5000
-    assert database.path.parent.name == "state"
+async def test_open_sets_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "state" / "factdesk.db")
+    try:
+        assert await database.pragma("journal_mode") == "wal"
+        assert await database.pragma("foreign_keys") == 1
+        assert await database.pragma("busy_timeout") == 5000
+        assert database.path is not None
+        assert database.path.parent.name == "state"
+    finally:
+        await database.close()
+
+
+@pytest.mark.postgres
+async def test_postgres_is_a_server_not_a_file_and_hides_its_password(
+    postgres_server: Any,
+) -> None:
+    url = await postgres_server.new_database()
+    database = await Database.open(url)
+    try:
+        assert database.path is None
+        assert database.backend.name == "postgresql"
+        with pytest.raises(StoreError, match="PostgreSQL"):
+            await database.pragma("journal_mode")
+    finally:
+        await database.close()
+    wrong = "postgresql://factdesk:s3cret@127.0.0.1:1/nowhere"
+    with pytest.raises(DatabaseUnusable) as refused:
+        await Database.open(wrong)
+    message = str(refused.value)
+    assert "s3cret" not in message
+    assert "cannot connect to PostgreSQL" in message
+    assert "\n" not in message
 
 
 async def test_injection_reason_is_stored_verbatim(database: Database) -> None:
@@ -112,10 +144,12 @@ async def test_cooldown_refuses_with_seconds_to_wait(database: Database) -> None
     assert later.flag is not None
 
 
-async def test_hundred_concurrent_flags_lose_none_and_duplicate_none(tmp_path: Path) -> None:
-    path = tmp_path / "factdesk.db"
-    # Four connections to one file, like several bot processes: locking is SQLite's job.
-    databases = [await Database.open(path) for _ in range(4)]
+async def test_hundred_concurrent_flags_lose_none_and_duplicate_none(
+    store_target: Path | str,
+) -> None:
+    # Four connections to one database, like several bot processes: locking is the
+    # back-end's job (SQLite's file lock; PostgreSQL's advisory write lock).
+    databases = [await Database.open(store_target) for _ in range(4)]
     try:
         # 50 members each press the button twice at once: 50 flags, 50 polite refusals.
         flags = [answer_flag(member=member) for member in range(50) for _ in range(2)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import bot.store.database as database_module
+from bot.store.backends import WRITE_LOCK_KEY
 from bot.store.database import Database
 from bot.store.rows import NewFlag
 
@@ -52,8 +54,42 @@ async def test_reads_answer_while_another_process_holds_the_write_lock(
         await db.close()
 
 
-async def test_a_read_sees_what_was_just_committed(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "factdesk.db")
+@pytest.mark.postgres
+async def test_postgres_reads_answer_while_another_process_holds_the_write_lock(
+    postgres_server: Any,
+) -> None:
+    import asyncpg
+
+    url = await postgres_server.new_database()
+    db = await Database.open(url)
+    # Another bot process in the middle of a write holds the store's advisory write lock.
+    holder = await asyncpg.connect(url)
+    try:
+        added = await db.add_flag(NewFlag(GUILD, "answer", "moon", MEMBER, reason="before"))
+        assert added.flag is not None
+        await holder.execute("SELECT pg_advisory_lock($1)", WRITE_LOCK_KEY)
+
+        write = asyncio.create_task(
+            db.add_flag(NewFlag(GUILD, "answer", "owls", MEMBER, reason="during"))
+        )
+        await asyncio.sleep(0)
+        flags = await db.flags(GUILD)
+        count = await db.count_flags(GUILD)
+        assert not write.done(), "the write waits for the other process's lock"
+        assert [f.reason for f in flags] == ["before"]
+        assert count == 1
+
+        await holder.execute("SELECT pg_advisory_unlock($1)", WRITE_LOCK_KEY)
+        written = await write
+        assert written.flag is not None
+        assert [f.reason for f in await db.flags(GUILD)] == ["during", "before"]
+    finally:
+        await holder.close()
+        await db.close()
+
+
+async def test_a_read_sees_what_was_just_committed(store_target: Path | str) -> None:
+    db = await Database.open(store_target)
     try:
         request = await db.add_request(GUILD, "Are owls real?", user_id=MEMBER, source="command")
         assert await db.request(GUILD, request.request.id) == request.request
@@ -61,11 +97,12 @@ async def test_a_read_sees_what_was_just_committed(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_the_read_connection_cannot_write(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "factdesk.db")
+async def test_the_read_connection_cannot_write(store_target: Path | str) -> None:
+    db = await Database.open(store_target)
+    refusal = "read-only transaction" if isinstance(store_target, str) else "readonly"
     try:
         async with db.reading() as conn:
-            with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            with pytest.raises(Exception, match=refusal):
                 await conn.execute("DELETE FROM flags")
     finally:
         await db.close()
@@ -89,4 +126,33 @@ async def test_a_write_past_the_busy_timeout_raises_and_stores_nothing(
         assert added.created
     finally:
         holder.close()
+        await db.close()
+
+
+@pytest.mark.postgres
+async def test_a_dropped_postgres_connection_costs_one_write_not_every_later_one(
+    postgres_server: Any,
+) -> None:
+    import asyncpg
+
+    url = await postgres_server.new_database()
+    db = await Database.open(url)
+    admin = await asyncpg.connect(url)
+    try:
+        # The server ends every other session, as a restart or a failover would.
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        outcomes = []
+        for member in (1, 2):
+            try:
+                added = await db.add_flag(NewFlag(GUILD, "answer", "moon", member))
+                outcomes.append(added.flag is not None)
+            except Exception:  # whatever asyncpg raises for the dead connection
+                outcomes.append(False)
+        assert outcomes[-1], "the write after the drop succeeds on a new connection"
+        assert await db.count_flags(GUILD) == sum(outcomes)
+    finally:
+        await admin.close()
         await db.close()

@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from bot.cli import main
 from bot.cli.cmd_ops import check_database
+from bot.runner import StartupError, open_database
+from bot.settings import Settings
 from bot.store.database import Database, DatabaseUnusable
 from bot.store.maintenance import latest_version
+from tests.pg import raw_rows
 
 
 async def make_database(path: Path, questions: int = 0) -> None:
@@ -115,3 +120,46 @@ async def test_a_sound_file_still_opens(tmp_path: Path) -> None:
         assert await db.version() == latest_version()
     finally:
         await db.close()
+
+
+# --- FACTDESK_DATABASE as a PostgreSQL URL -----------------------------------------------
+
+
+def test_the_setting_takes_a_file_path_or_a_postgresql_url(tmp_path: Path) -> None:
+    assert isinstance(Settings(_env_file=None).database, Path)
+    assert Settings(_env_file=None, database=str(tmp_path / "x.db")).database == tmp_path / "x.db"
+    url = "postgresql://bot:pw@db.internal:5432/factdesk"
+    assert Settings(_env_file=None, database=url).database == url
+    with pytest.raises(ValidationError, match="postgresql:// URL"):
+        Settings(_env_file=None, database="mysql://bot@db/factdesk")
+
+
+@pytest.mark.postgres
+async def test_a_schema_newer_than_the_code_is_refused_on_postgresql(
+    postgres_server: Any,
+) -> None:
+    url = await postgres_server.new_database()
+    await (await Database.open(url)).close()
+    await raw_rows(url, f"UPDATE factdesk_schema SET version = {latest_version() + 1}")
+    with pytest.raises(DatabaseUnusable, match="newer than this factdesk"):
+        await Database.open(url)
+    findings = await check_database(url)
+    assert [(f.level, "newer than this factdesk" in f.message) for f in findings] == [
+        ("FAIL", True)
+    ]
+
+
+@pytest.mark.postgres
+async def test_doctor_and_startup_on_postgresql(postgres_server: Any) -> None:
+    url = await postgres_server.new_database()
+    findings = await check_database(url)
+    assert [f.level for f in findings] == ["ok"]
+    assert "opens, schema version" in findings[0].message
+    unreachable = "postgresql://factdesk:s3cret@127.0.0.1:1/factdesk"
+    with pytest.raises(StartupError) as refused:
+        await open_database(unreachable)
+    assert "s3cret" not in str(refused.value)
+    assert "\n" not in str(refused.value)
+    findings = await check_database(unreachable)
+    assert [f.level for f in findings] == ["FAIL"]
+    assert "s3cret" not in findings[0].message

@@ -1,4 +1,7 @@
-"""The mod-log outbox (0004): a post owed is written with the flag or request, durably."""
+"""The mod-log outbox (0004): a post owed is written with the flag or request, durably.
+
+Every test runs on SQLite and on PostgreSQL (``store_target``, tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ def flag(member: int = MEMBER) -> NewFlag:
     return NewFlag(GUILD, "answer", "moon-cheese", member, reason="wrong", message_id=7)
 
 
-async def test_a_flag_never_posted_is_still_owed_after_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "factdesk.db"
+async def test_a_flag_never_posted_is_still_owed_after_reopening(store_target: Path | str) -> None:
+    path = store_target
     db = await Database.open(path)
     await db.set_modlog_channel(GUILD, CHANNEL, actor_id=MODERATOR)
     added = await db.add_flag(flag())
@@ -38,8 +41,10 @@ async def test_a_flag_never_posted_is_still_owed_after_reopening(tmp_path: Path)
         await db.close()
 
 
-async def test_a_new_request_is_owed_once_and_a_merged_ask_owes_nothing(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "factdesk.db")
+async def test_a_new_request_is_owed_once_and_a_merged_ask_owes_nothing(
+    store_target: Path | str,
+) -> None:
+    db = await Database.open(store_target)
     try:
         await db.set_modlog_channel(GUILD, CHANNEL, actor_id=MODERATOR)
         first = await db.add_request(GUILD, "Is the moon cheese?", user_id=1, source="command")
@@ -51,8 +56,8 @@ async def test_a_new_request_is_owed_once_and_a_merged_ask_owes_nothing(tmp_path
         await db.close()
 
 
-async def test_the_old_setters_mark_the_post_made(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "factdesk.db")
+async def test_the_old_setters_mark_the_post_made(store_target: Path | str) -> None:
+    db = await Database.open(store_target)
     try:
         await db.set_modlog_channel(GUILD, CHANNEL, actor_id=MODERATOR)
         added = await db.add_flag(flag())
@@ -68,8 +73,8 @@ async def test_the_old_setters_mark_the_post_made(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_failures_count_attempts_and_can_be_left_out(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "factdesk.db")
+async def test_failures_count_attempts_and_can_be_left_out(store_target: Path | str) -> None:
+    db = await Database.open(store_target)
     try:
         await db.set_modlog_channel(GUILD, CHANNEL, actor_id=MODERATOR)
         await db.add_flag(flag())
@@ -84,9 +89,9 @@ async def test_failures_count_attempts_and_can_be_left_out(tmp_path: Path) -> No
 
 
 async def test_without_a_modlog_channel_nothing_is_owed_and_a_refusal_owes_nothing(
-    tmp_path: Path,
+    store_target: Path | str,
 ) -> None:
-    db = await Database.open(tmp_path / "factdesk.db")
+    db = await Database.open(store_target)
     try:
         await db.add_flag(flag())
         assert await db.pending_modlog_posts() == []

@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.store.database import DEFAULT_QUESTION_RETENTION_DAYS, ERASED_MEMBER_ID, Database
 from bot.store.digest import DigestStore
 from bot.store.rows import NewFlag
+from tests.pg import raw_rows
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 GUILD, MEMBER, OTHER, MODERATOR = 10, 1001, 1002, 2002
@@ -45,8 +46,10 @@ def test_the_setting_defaults_to_the_stores_retention() -> None:
     assert Settings(_env_file=None).question_retention_days == DEFAULT_QUESTION_RETENTION_DAYS
 
 
-async def test_old_questions_lose_their_member_id_and_keep_their_counts(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "factdesk.db")
+async def test_old_questions_lose_their_member_id_and_keep_their_counts(
+    store_target: Path | str,
+) -> None:
+    db = await Database.open(store_target)
     try:
         old = await ask(db, MEMBER, "Is the moon cheese?", NOW - timedelta(days=91))
         recent = await ask(db, MEMBER, "Is the moon cheese?", NOW - timedelta(days=89))
@@ -67,8 +70,8 @@ async def test_old_questions_lose_their_member_id_and_keep_their_counts(tmp_path
         await db.close()
 
 
-async def test_opening_purges_with_the_configured_retention(tmp_path: Path) -> None:
-    path = tmp_path / "factdesk.db"
+async def test_opening_purges_with_the_configured_retention(store_target: Path | str) -> None:
+    path = store_target
     db = await Database.open(path, question_retention_days=0)
     now = datetime.now(UTC)
     await ask(db, MEMBER, "old", now - timedelta(days=40))
@@ -76,13 +79,13 @@ async def test_opening_purges_with_the_configured_retention(tmp_path: Path) -> N
     await db.close()
     db = await Database.open(path, question_retention_days=30)
     await db.close()
-    assert rows(path, "SELECT question, user_id FROM asked_questions ORDER BY id") == [
+    assert await raw_rows(path, "SELECT question, user_id FROM asked_questions ORDER BY id") == [
         ("old", ERASED_MEMBER_ID),
         ("new", MEMBER),
     ]
 
 
-async def fill(path: Path) -> None:
+async def fill(path: Path | str) -> None:
     db = await Database.open(path)
     try:
         await ask(db, MEMBER, "Is the moon cheese?", NOW)
@@ -97,8 +100,8 @@ async def fill(path: Path) -> None:
         await db.close()
 
 
-async def test_purge_user_leaves_no_member_id_behind(tmp_path: Path) -> None:
-    path = tmp_path / "factdesk.db"
+async def test_purge_user_leaves_no_member_id_behind(store_target: Path | str) -> None:
+    path = store_target
     await fill(path)
     db = await Database.open(path)
     try:
@@ -109,26 +112,27 @@ async def test_purge_user_leaves_no_member_id_behind(tmp_path: Path) -> None:
     assert done == {
         "asked questions deleted": 1,
         "request askers removed": 1,
+        "helpfulness votes deleted": 0,
+        "notifications deleted": 0,
         "requests anonymised": 1,
         "flags anonymised": 1,
         "audit entries anonymised": 1,
     }
     assert set(again.values()) == {0}
+    tables = ("asked_questions", "flags", "requests", "request_askers", "audit_log")
     dump = "\n".join(
-        str(row)
-        for table in ("asked_questions", "flags", "requests", "request_askers", "audit_log")
-        for row in rows(path, f"SELECT * FROM {table}")
+        [str(row) for table in tables for row in await raw_rows(path, f"SELECT * FROM {table}")]
     )
     assert str(MEMBER) not in dump
     assert str(OTHER) in dump, "other members are untouched"
     assert str(MODERATOR) in dump, "moderators' actions keep their ids"
-    assert rows(path, "SELECT COUNT(*) FROM flags") == [(2,)]
+    assert await raw_rows(path, "SELECT COUNT(*) FROM flags") == [(2,)]
 
 
 def test_db_purge_user_prints_what_it_did(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store_target: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "factdesk.db"
+    path = store_target
     asyncio.run(fill(path))
     assert main(["db", "--database", str(path), "purge-user", str(MEMBER)]) == 0
     out = capsys.readouterr().out

@@ -16,8 +16,9 @@ CLEAN = "moon \ufffd cheese \ufffd"
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = await Database.open(tmp_path / "factdesk.db")
+async def database(store_target: Path | str) -> AsyncIterator[Database]:
+    """A new database, once on SQLite and once on PostgreSQL (tests/conftest.py)."""
+    db = await Database.open(store_target)
     yield db
     await db.close()
 

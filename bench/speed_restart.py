@@ -1,0 +1,98 @@
+"""Restart time with and without the persisted index (issue 15), in fresh processes.
+
+    .venv/bin/python bench/speed_restart.py [--sizes 10k,100k] [--repeat 3]
+
+For each size it writes a dataset file of that many claims (the real-claims dataset,
+scaled up as bench/speed_core.py does), then times, each in a new Python process so
+nothing is warm: the baseline (``Library.load``: parse and build, what every start did
+before), the first start with an index directory (build, then save), and starts that open
+the saved index (``Library.open``). It prints median and worst seconds and the peak RSS of
+each, and the saved index's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _data
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from bot.core.library import Library
+started = time.perf_counter()
+if {mode!r} == "baseline":
+    library, _ = Library.load(Path({corpus!r}))
+    reused = False
+else:
+    library, _, outcome = Library.open(Path({corpus!r}), Path({index!r}))
+    reused = outcome.reused
+library.matcher.match("did the cdc say masks do not work")
+seconds = time.perf_counter() - started
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+claims = len(library.corpus)
+print(json.dumps({{"seconds": seconds, "rss_mb": rss, "reused": reused, "claims": claims}}))
+"""
+
+
+def run(mode: str, corpus: Path, index: Path) -> dict[str, float]:
+    root = str(Path(__file__).resolve().parents[1])
+    code = CHILD.format(root=root, mode=mode, corpus=str(corpus), index=str(index))
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    _data.require_datasets()
+    real = _data.real_claims()
+    print(
+        "| claims | baseline: build s (median / worst), RSS MB | first start: build + save s |"
+        " restart from index s (median / worst), RSS MB | index MB |"
+    )
+    print("|---|---|---|---|---|")
+    for size in (parse_size(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as work:
+            corpus = Path(work) / "claims.jsonl"
+            with corpus.open("w", encoding="utf-8") as out:
+                for record in _data.iter_claims(size, real):
+                    out.write(record.json_line() + "\n")
+            index = Path(work) / "index"
+            baseline = [run("baseline", corpus, index) for _ in range(args.repeat)]
+            first = run("open", corpus, index)
+            assert not first["reused"]
+            warm = [run("open", corpus, index) for _ in range(args.repeat)]
+            assert all(w["reused"] for w in warm)
+            index_mb = sum(p.stat().st_size for p in index.iterdir()) / 1e6
+
+            def cell(rows: list[dict[str, float]]) -> str:
+                times = [r["seconds"] for r in rows]
+                rss = max(r["rss_mb"] for r in rows)
+                return f"{statistics.median(times):.2f} / {max(times):.2f}, {rss:.0f}"
+
+            print(
+                f"| {size:,} | {cell(baseline)} | {first['seconds']:.2f} |"
+                f" {cell(warm)} | {index_mb:.0f} |"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Which fact-checks a new corpus corrects: pure comparison of two corpora by id.
+
+A correction is a change members would read differently: the verdict, or the summary (its
+text with spacing normalised). New and removed entries are not corrections; edits to
+sources or sections alone are not either (the answer's substance is the same).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.models import FactCheck
+
+
+class Lookup(Protocol):
+    def get(self, claim_id: str) -> FactCheck | None: ...
+
+
+@dataclass(frozen=True)
+class Correction:
+    claim_id: str
+    old_verdict: str | None
+    new_verdict: str | None
+    summary_changed: bool
+
+
+def _text(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def corrections(old: Lookup, new: Iterable[FactCheck]) -> list[Correction]:
+    """Entries of ``new`` whose verdict or summary differs from the same id in ``old``."""
+    found: list[Correction] = []
+    for fc in new:
+        before = old.get(fc.id)
+        if before is None:
+            continue
+        verdict_changed = _text(before.verdict) != _text(fc.verdict)
+        summary_changed = _text(before.summary) != _text(fc.summary)
+        if verdict_changed or summary_changed:
+            found.append(Correction(fc.id, before.verdict, fc.verdict, summary_changed))
+    return found

@@ -1,0 +1,52 @@
+"""Fixtures every test folder shares: the store's two back-ends.
+
+``store_target`` is where a test opens its :class:`~bot.store.database.Database`: a SQLite
+file in the test's temporary directory, then (the second parameter, marked ``postgres``) a
+fresh database on a real PostgreSQL server (:mod:`tests.pg`). A test that takes it runs
+once per back-end; ``-m "not postgres"`` keeps the SQLite runs only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import pg
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "postgres: runs against a real PostgreSQL server (tests/pg.py)"
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg.Server]:
+    """The session's PostgreSQL server; fails (never skips) with how to get one."""
+    try:
+        server = pg.get_server()
+    except pg.NoServer as error:
+        pytest.fail(f"{pg.HOW_TO_GET_ONE} ({error})", pytrace=False)
+    try:
+        yield server
+    finally:
+        if server.cluster is not None:
+            server.cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Path | str]:
+    """A place for a new database: a SQLite file path, or a fresh PostgreSQL database URL."""
+    if request.param == "sqlite":
+        yield tmp_path / "state" / "factdesk.db"
+        return
+    server: pg.Server = request.getfixturevalue("postgres_server")
+    try:
+        url = await server.new_database()
+    except pg.NoServer as error:
+        pytest.fail(str(error), pytrace=False)
+    yield url
+    if server.cluster is None:
+        await server.drop_database(url)
