@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import DATASET, read_qrels, read_queries
+from rapidfuzz import fuzz
 
 from bot.core import scorer, text
 from bot.core.corpus import Corpus
@@ -53,10 +54,23 @@ SHORT_FEATURE = scorer.CANDIDATE_FEATURES.index("short_question")
 PER_LIST = 15
 UNANSWERED_PER_CLAIM = 1
 SEED = 14
+# Members' short questions, made from train claims: a few of the claim's words (the rest
+# dropped), sometimes a typo, sometimes all lower case. They calibrate the short-question
+# probabilities and are reported; they are not fitted on (as examples they taught the
+# model that a question holding few of the claim's words is as good as one holding all).
+NOISY_PER_CLAIM = 2
+NOISY_KEEP = (3, 7)  # content words kept, at random in this range
+# A held-out candidate this close to the gold claim's text is the same claim checked twice
+# (CheckThat! has many): neither a positive nor a negative.
+NEAR_COPY = 85
 FOLDS = 5
 L2 = 1.0
-AUGMENTED_WEIGHT = 0.5  # entity swaps and their originals count half a real example
-FALSE_MATCH_TARGET = 0.015  # under the issue's 2%, with room for dev to differ
+AUGMENTED_WEIGHT = 0.5  # claims asked as questions count half a real example
+# An entity or word swap (the claim asking about something else) weighs more: answering it
+# is a confident wrong answer, the worst thing the bot can do, where a refused paraphrase
+# only costs the member a second try.
+SWAP_WEIGHT = 1.0
+FALSE_MATCH_TARGET = 0.02  # the issue's target
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -76,6 +90,12 @@ class QueryData:
     claims: list[tuple[str, list[tuple[str, list[float]]], list[tuple[str, list[float]]]]] = field(
         default_factory=list
     )
+    # the same for members' short questions made from the gold claims (noisy_variants)
+    noisy: list[tuple[str, list[tuple[str, list[float]]], list[tuple[str, list[float]]]]] = field(
+        default_factory=list
+    )
+    # a gold claim with its rarest word replaced by another: the same shape, another question
+    word_swaps: list[list[float]] = field(default_factory=list)
 
 
 def top_by_lexical(rows: list[tuple[str, list[float]]], n: int) -> list[tuple[str, list[float]]]:
@@ -102,8 +122,26 @@ def collect(split: str = "train") -> list[QueryData]:
             if w[0].isupper() and len(w) > 3 and w.lower() not in text.STOPWORDS
         }
     )
+    words_pool = sorted(
+        {
+            w.lower()
+            for q in judged
+            for w in _WORD_RE.findall(queries[q])
+            if w.isalpha() and len(w) > 4 and w.lower() not in text.STOPWORDS
+        }
+    )
     rng = random.Random(SEED)
     data: list[QueryData] = []
+
+    def held_without_copies(
+        gold_question: str, rows: list[tuple[str, list[float]]]
+    ) -> list[tuple[str, list[float]]]:
+        return [
+            (ext, values)
+            for ext, values in rows
+            if fuzz.token_set_ratio(gold_question, by_ext[ext].question) < NEAR_COPY
+        ]
+
     for query_id in judged:
         question = queries[query_id]
         full = [(to_ext[c], f) for c, f in library.matcher.features(question)]
@@ -123,11 +161,24 @@ def collect(split: str = "train") -> list[QueryData]:
             # positive on the full corpus, and its best candidates once the gold is held out
             # are negatives (what a question whose fact-check does not exist sees).
             claim_full = [(to_ext[c], f) for c, f in library.matcher.features(fc.question)]
-            claim_held = [(to_ext[c], f) for c, f in held_matcher.features(fc.question)]
+            claim_held = held_without_copies(
+                fc.question, [(to_ext[c], f) for c, f in held_matcher.features(fc.question)]
+            )
             item.claims.append((gold, claim_full, claim_held))
             item.originals.extend(values for ext, values in claim_full if ext == gold)
             unseen = top_by_lexical(claim_held, UNANSWERED_PER_CLAIM)
             item.unanswered.extend(values for _, values in unseen)
+            for variant in noisy_variants(fc.question, rng):
+                variant_full = [(to_ext[c], f) for c, f in library.matcher.features(variant)]
+                variant_held = held_without_copies(
+                    fc.question, [(to_ext[c], f) for c, f in held_matcher.features(variant)]
+                )
+                item.noisy.append((gold, variant_full, variant_held))
+            reworded = swap_rare_word(fc.question, library.matcher, words_pool, said, rng)
+            if reworded is not None:
+                for claim, values in library.matcher.features(reworded):
+                    if to_ext[claim] == gold:
+                        item.word_swaps.append(values)
             # Entity swaps on short claims only: they teach what a missing name means in a
             # member's question; in long tweets (swapped too in an earlier design) they cost
             # recall. The swapped claim is a negative for that gold fact-check.
@@ -157,6 +208,55 @@ def swap_entity(
     return re.sub(rf"\b{re.escape(original)}\b", replacement, question)
 
 
+def noisy_variants(question: str, rng: random.Random) -> list[str]:
+    """Short questions a member might write for ``question``: a few of its content words in
+    order (the rest dropped), sometimes one misspelt, sometimes all in lower case."""
+    words = _WORD_RE.findall(question)
+    content = [i for i, w in enumerate(words) if w.lower() not in text.STOPWORDS]
+    out: list[str] = []
+    for _ in range(NOISY_PER_CLAIM):
+        if len(content) < NOISY_KEEP[0]:
+            break
+        keep = set(rng.sample(content, min(len(content), rng.randint(*NOISY_KEEP))))
+        chosen = [w for i, w in enumerate(words) if i in keep or i not in content]
+        long_words = [i for i, w in enumerate(chosen) if len(w) >= 5 and w.isalpha()]
+        if long_words and rng.random() < 0.5:
+            i = rng.choice(long_words)
+            chosen[i] = misspell(chosen[i], rng)
+        variant = " ".join(chosen)
+        if rng.random() < 0.5:
+            variant = variant.lower()
+        if len(text.terms(variant)) <= SHORT_QUESTION_TERMS:
+            out.append(variant + "?")
+    return out
+
+
+def misspell(word: str, rng: random.Random) -> str:
+    """``word`` with one typing slip: a letter dropped, doubled or two swapped."""
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return word[:i] + word[i + 1 :]
+    if kind == 1:
+        return word[:i] + word[i] + word[i:]
+    return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
+
+
+def swap_rare_word(
+    question: str, matcher: Matcher, pool: Sequence[str], said: set[str], rng: random.Random
+) -> str | None:
+    """``question`` with its rarest word (by the corpus's counts) replaced by another word the
+    fact-check never uses: the shape of the claim, asking about something else ("Is there
+    water on the Moon?" against the tides entry)."""
+    words = [w for w in _WORD_RE.findall(question) if w.isalpha() and len(w) > 3]
+    words = [w for w in words if w.lower() not in text.STOPWORDS]
+    if len(words) < 3:
+        return None
+    rarest = max(words, key=lambda w: matcher.idf(text.stem(w.lower())))
+    replacement = rng.choice([w for w in pool if text.stem(w) not in said])
+    return re.sub(rf"\b{re.escape(rarest)}\b", replacement, question, count=1)
+
+
 def examples(data: Sequence[QueryData]) -> tuple[list[list[float]], list[int], list[float]]:
     rows: list[list[float]] = []
     labels: list[int] = []
@@ -173,7 +273,7 @@ def examples(data: Sequence[QueryData]) -> tuple[list[list[float]], list[int], l
         for values in item.swaps:
             rows.append(values)
             labels.append(0)
-            weights.append(AUGMENTED_WEIGHT)
+            weights.append(SWAP_WEIGHT)
         for values in item.originals:
             rows.append(values)
             labels.append(1)
@@ -182,6 +282,10 @@ def examples(data: Sequence[QueryData]) -> tuple[list[list[float]], list[int], l
             rows.append(values)
             labels.append(0)
             weights.append(AUGMENTED_WEIGHT)
+        for values in item.word_swaps:
+            rows.append(values)
+            labels.append(0)
+            weights.append(SWAP_WEIGHT)
     return rows, labels, weights
 
 
@@ -245,6 +349,10 @@ def cross_validated_outcomes(data: Sequence[QueryData]) -> list[Outcome]:
                 found = _outcome(model, "claim", {gold}, full, held)
                 if found is not None:
                     out.append(found)
+            for gold, full, held in item.noisy:
+                found = _outcome(model, "noisy", {gold}, full, held)
+                if found is not None:
+                    out.append(found)
     return out
 
 
@@ -305,7 +413,11 @@ def _rates(outcomes: Sequence[Outcome], source: str, threshold: float) -> tuple[
 
 def report(outcomes: Sequence[Outcome], threshold: float) -> str:
     lines = []
-    for source, label in (("tweet", "tweets"), ("claim", "claims asked as questions")):
+    for source, label in (
+        ("tweet", "tweets"),
+        ("claim", "claims asked as questions"),
+        ("noisy", "short noisy questions from claims"),
+    ):
         right, false = _rates(outcomes, source, threshold)
         n = sum(1 for o in outcomes if o.source == source)
         lines.append(
@@ -315,16 +427,39 @@ def report(outcomes: Sequence[Outcome], threshold: float) -> str:
     return "\n".join(lines)
 
 
+# The direction each feature may push the probability. A feature that says the question is
+# more like the fact-check never lowers it, one that says the fact-check lacks part of the
+# question never raises it: correlated features (covered, exact, cosine) otherwise take
+# opposite signs that fit train and rank a member's exact question below a neighbour's.
+RAISES = ("covered", "bm25", "context", "cosine", "exact", "margin")
+LOWERS = ("missing", "unknown")
+
+
+def allowed_sign(feature: str) -> int:
+    """+1 if ``feature`` may only raise the probability, -1 if only lower it, 0 if free."""
+    base = feature.partition(":")[2] or feature
+    if any(word in base for word in LOWERS):
+        return -1
+    if any(word in base for word in RAISES):
+        return 1
+    return 0
+
+
 def fit_model(
     data: Sequence[QueryData], threshold: float, features: Sequence[str] | None = None
 ) -> scorer.Scorer:
-    """A logistic regression over standardised ``features`` of ``data``'s examples."""
+    """A logistic regression over standardised ``features`` of ``data``'s examples.
+
+    Each weight keeps the sign :func:`allowed_sign` allows (a constrained fit: a weight
+    that would cross zero stays at 0).
+    """
     features = tuple(MODEL_FEATURES if features is None else features)
     candidate_rows, labels, weights = examples(data)
     rows = [scorer.select(r, features) for r in candidate_rows]
     means, scales = scorer.moments(rows)
     standard = [scorer.standardise(r, means, scales) for r in rows]
-    coefficients, bias = scorer.fit(standard, labels, weights, l2=L2)
+    signs = [allowed_sign(f) for f in features]
+    coefficients, bias = scorer.fit(standard, labels, weights, l2=L2, signs=signs)
     return scorer.Scorer(coefficients, bias, threshold, means, scales, features)
 
 

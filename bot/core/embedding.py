@@ -15,6 +15,7 @@ at 1M fact-checks that is 256 MB + 32 MB, inside the bot's memory budget.
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import importlib.util
 import threading
 from collections.abc import Sequence
@@ -47,6 +48,16 @@ def model_dir() -> Path:
     if not (root / _WEIGHTS).is_file() or not (root / _TOKENIZER).is_file():
         raise ModelMissingError(f"the wordllama package at {root} lacks its model files")
     return root
+
+
+def identity() -> str:
+    """The model and the version of the package that ships it (what a saved vector depends
+    on), read without loading the model."""
+    try:
+        version = importlib.metadata.version("wordllama")
+    except importlib.metadata.PackageNotFoundError:
+        version = "missing"
+    return f"{MODEL} (wordllama {version})"
 
 
 class Embedder:

@@ -266,9 +266,10 @@ class Matcher:
                 self._by_shape[(term[0], len(term))].append(term)
         self._small = self._text_count <= SMALL_CORPUS_TEXTS
 
-    # Saved by bot.core.index_store: the FTS index as SQLite's serialised image; locks and
-    # the memory of recent answers are made anew.
-    _TRANSIENT = ("_db", "_lock", "_recent", "_recent_lock")
+    # Saved by bot.core.index_store: the FTS index as SQLite's serialised image; locks, the
+    # memory of recent answers and the embedding model (read from its package, and part of
+    # the index key through bot/core's code) are made anew.
+    _TRANSIENT = ("_db", "_lock", "_recent", "_recent_lock", "_embedder")
 
     def __getstate__(self) -> dict[str, object]:
         state = {k: v for k, v in self.__dict__.items() if k not in self._TRANSIENT}
@@ -284,6 +285,7 @@ class Matcher:
         self._lock = threading.Lock()
         self._recent = OrderedDict()
         self._recent_lock = threading.Lock()
+        self._embedder = embedding.shipped()
 
     @classmethod
     def from_corpus(
@@ -332,6 +334,10 @@ class Matcher:
     def _idf_of(self, doc_freq: int) -> float:
         texts = max(self._text_count, MIN_IDF_TEXTS)
         return math.log(1 + (texts - doc_freq + 0.5) / (doc_freq + 0.5))
+
+    def idf(self, term: str) -> float:
+        """How rare ``term`` (a stem) is in this corpus (the weight matching gives it)."""
+        return self._idf(term)
 
     def _idf(self, term: str) -> float:
         doc_freq = self._doc_freq.get(term)
