@@ -180,6 +180,7 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return [s for s in stems if s]
 
 
+SHORTEST_SHOUT = 6
 _SENTENCE_RE = re.compile(r"[.!?¿¡:;\n\"“”()]+")
 _CASED_WORD_RE = re.compile(r"[A-Za-z0-9]+")
 _CASED_US_RE = re.compile(r"\b(?:U\s*\.\s*S\b\.?(?:\s*A\b\.?)?|EE\s*\.?\s*UU\b\.?)")
@@ -209,8 +210,12 @@ def entities(text: str) -> list[str]:
             lower = word.lower()
             if lower in STOPWORDS:
                 continue
+            # A long word in capitals is a shout ("BREAKING:", "URGENT"), not a name: the
+            # acronyms that name things are short (US, DEA, NASA, CJNG).
+            shout = word.isupper() and len(word) > SHORTEST_SHOUT - 1
             named = any(c.isdigit() for c in word) or (
                 not shouting
+                and not shout
                 and word[0].isupper()
                 and (position > 0 or (len(word) >= 2 and word.isupper()))
             )

@@ -177,15 +177,14 @@ def test_hashtags_count_as_words(matcher: Matcher) -> None:
     assert_answers(matcher.match("Did the US help the #cartels in #Mexico?"), CARTELS)
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "¿Ayudó EE. UU. a los cárteles?",
-        "¿EE.UU. ayudó a los cárteles mexicanos?",
-    ],
-)
-def test_spanish_question_finds_the_fact_check(matcher: Matcher, question: str) -> None:
-    assert_answers(matcher.match(question), CARTELS)
+def test_spanish_question_finds_the_fact_check(matcher: Matcher) -> None:
+    assert_answers(matcher.match("¿EE.UU. ayudó a los cárteles mexicanos?"), CARTELS)
+    # Without "Mexico" it holds three of the fact-check's four words: the right one ranks
+    # first, offered as the nearest (0.77, under the default 0.79). The embedding model is
+    # English-only, so Spanish leans on the shared words (docs/quality.md).
+    result = matcher.match("¿Ayudó EE. UU. a los cárteles?")
+    assert result.matches[0].claim_id == CARTELS
+    assert result.matches[0].probability > 0.5
 
 
 @pytest.mark.parametrize(
@@ -413,7 +412,7 @@ def test_topic_words_count_in_a_small_corpus_on_one_topic(
     # Every bundled entry is about US-Mexico cartels; with word rarity taken from 13
     # entries alone, "cartels" or "Mexico" weighed nothing and these ranked by filler words
     # with probabilities near 0. (How confident a three-word question may be is the
-    # calibration's business: "how many guns come from the us" gets 0.62, under the 0.71
+    # calibration's business: "how many guns come from the us" gets 0.62, under the 0.79
     # default, and is offered as the nearest fact-check.)
     top = bundled.match(question).matches[0]
     assert top.claim_id in claim_ids
