@@ -70,7 +70,8 @@ AUGMENTED_WEIGHT = 0.5  # claims asked as questions count half a real example
 # is a confident wrong answer, the worst thing the bot can do, where a refused paraphrase
 # only costs the member a second try.
 SWAP_WEIGHT = 1.0
-FALSE_MATCH_TARGET = 0.015  # under the 2%, with room for dev to differ (it does: docs/quality.md)
+# under the 2%, with room for dev to differ (it does: docs/quality.md)
+FALSE_MATCH_TARGET = 0.015
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
 
 
