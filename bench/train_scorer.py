@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/train_scorer.py            # writes bot/core/scorer_weights.json
     .venv/bin/python bench/train_scorer.py --check    # retrains, fails if the file differs
+                                                      # (numbers compared to 1e-6)
 
 Examples, all from the **train** split (dev is never read here):
 
@@ -473,6 +474,18 @@ def train(data: Sequence[QueryData]) -> tuple[scorer.Scorer, str]:
     return model, report(final, threshold)
 
 
+def _close(a: object, b: object, tolerance: float = 1e-6) -> bool:
+    """``a`` and ``b`` equal, numbers to within ``tolerance``: the fit sums in floating point
+    through numpy, whose last digits may differ with the BLAS library or machine."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k], tolerance) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y, tolerance) for x, y in zip(a, b, strict=True))
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(a - b) <= tolerance
+    return a == b
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the weights file differs")
@@ -495,7 +508,7 @@ def main() -> int:
     print(f"  {'bias':22s} {model.bias:+.3f}")
     body = json.dumps(model.to_json(), indent=1) + "\n"
     if args.check:
-        same = args.out.read_text(encoding="utf-8") == body
+        same = _close(json.loads(args.out.read_text(encoding="utf-8")), model.to_json())
         print("weights file reproduces" if same else "weights file DIFFERS from a retrain")
         return 0 if same else 1
     args.out.write_text(body, encoding="utf-8")
