@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bot.core import text
 from bot.core.corpus import Corpus
@@ -124,53 +125,100 @@ def matcher_ranker(matcher: Matcher, to_external: dict[str, str]) -> Ranker:
     return rank
 
 
-def no_match_quality(
-    library: Library, queries: dict[str, str], qrels: dict[str, set[str]], threshold: float
-) -> tuple[float, float]:
-    """(recall at the threshold on the full corpus, false-match rate with gold held out)."""
-    to_external = external_ids(library.corpus)
-    judged = [q for q in queries if q in qrels]
-    recalled = 0
-    for query_id in judged:
-        best = library.matcher.match(queries[query_id]).matches[:1]
-        if best and best[0].score >= threshold and to_external[best[0].claim_id] in qrels[query_id]:
-            recalled += 1
-    gold = set().union(*(qrels[q] for q in judged))
-    held_out = Corpus([fc for fc in library.corpus if (fc.external_id or fc.id) not in gold])
-    matcher = Matcher.from_corpus(held_out, threshold=threshold)
-    false_matches = sum(matcher.match(queries[q]).best is not None for q in judged)
-    n = len(judged) or 1
-    return recalled / n, false_matches / n
+@dataclass(frozen=True)
+class TopOutcome:
+    """One query's top answer: its probability and whether it is right on the full corpus,
+    and the top's probability once the gold claims are held out (then never right)."""
+
+    full: float
+    right: bool
+    held: float
 
 
-def sweep(
-    library: Library, queries: dict[str, str], qrels: dict[str, set[str]]
-) -> list[tuple[float, float, float]]:
-    """(threshold, recall, false-match rate) for thresholds 0.30 to 0.80."""
+def top_outcomes(
+    library: Library, held_out: Matcher, queries: dict[str, str], qrels: dict[str, set[str]]
+) -> list[TopOutcome]:
     to_external = external_ids(library.corpus)
-    judged = [q for q in queries if q in qrels]
-    gold = set().union(*(qrels[q] for q in judged))
-    held_out = Matcher.from_corpus(
-        Corpus([fc for fc in library.corpus if (fc.external_id or fc.id) not in gold])
-    )
-    top_full = {q: library.matcher.match(queries[q]).matches[:1] for q in judged}
-    top_held = {q: held_out.match(queries[q]).matches[:1] for q in judged}
-    rows = []
-    for step in range(30, 81, 5):
-        threshold = step / 100
-        recall = sum(
-            bool(m) and m[0].score >= threshold and to_external[m[0].claim_id] in qrels[q]
-            for q, m in top_full.items()
+    out = []
+    for query_id in (q for q in queries if q in qrels):
+        full = library.matcher.match(queries[query_id], k=1).matches
+        held = held_out.match(queries[query_id], k=1).matches
+        out.append(
+            TopOutcome(
+                full[0].score if full else 0.0,
+                bool(full) and to_external[full[0].claim_id] in qrels[query_id],
+                held[0].score if held else 0.0,
+            )
         )
-        false = sum(bool(m) and m[0].score >= threshold for m in top_held.values())
-        rows.append((threshold, recall / len(judged), false / len(judged)))
+    return out
+
+
+def rates(outcomes: Sequence[TopOutcome], threshold: float) -> tuple[float, float]:
+    """(confident and right, false matches with the gold held out) at ``threshold``."""
+    n = len(outcomes) or 1
+    right = sum(o.right and o.full >= threshold for o in outcomes)
+    false = sum(o.held >= threshold for o in outcomes)
+    return right / n, false / n
+
+
+def reliability(outcomes: Sequence[TopOutcome], bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean probability, share right, count) per probability bin, over the top answers on
+    the full corpus and with the gold held out (as if half the questions had a fact-check)."""
+    pairs = [(o.full, o.right) for o in outcomes] + [(o.held, False) for o in outcomes]
+    rows = []
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        chosen = [(p, r) for p, r in pairs if lo <= p < hi or (b == bins - 1 and p == 1.0)]
+        if chosen:
+            mean = sum(p for p, _ in chosen) / len(chosen)
+            rows.append((mean, sum(r for _, r in chosen) / len(chosen), len(chosen)))
     return rows
+
+
+def plot(curves: dict[str, tuple[Sequence[TopOutcome], float]], title: str, out: Path) -> None:
+    """A reliability diagram and a confident-and-right vs false-match curve, one line per
+    scorer (matplotlib: a dev dependency, needed only here)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6))
+    left.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
+    for name, (outcomes, threshold) in curves.items():
+        rows = reliability(outcomes)
+        left.plot([r[0] for r in rows], [r[1] for r in rows], marker="o", label=name)
+        points = [rates(outcomes, t / 100) for t in range(0, 101)]
+        line = right.plot([p[1] for p in points], [p[0] for p in points], label=name)
+        at = rates(outcomes, threshold)
+        right.plot(
+            [at[1]], [at[0]], marker="s", color=line[0].get_color(), label=f"{name} at {threshold}"
+        )
+    left.set(xlabel="probability of the top answer", ylabel="share right", title="reliability")
+    right.set(
+        xlabel="false matches (gold held out)",
+        ylabel="confident and right",
+        title="right vs false by threshold",
+        xlim=(0, 0.3),
+    )
+    right.axvline(0.02, color="grey", linestyle=":")
+    for axes in (left, right):
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=8)
+    figure.suptitle(title)
+    figure.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=90)
+    plt.close(figure)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("train", "dev", "both"), default="both")
     parser.add_argument("--sweep", action="store_true", help="print a threshold sweep")
+    parser.add_argument(
+        "--plots", type=Path, help="write reliability / right-vs-false PNGs to this directory"
+    )
     args = parser.parse_args()
     if not DATASET.is_dir():
         print(f"error: dataset not found at {DATASET}", file=sys.stderr)
@@ -182,33 +230,61 @@ def main() -> int:
         f"corpus: {len(library.corpus)} claims loaded and indexed in "
         f"{time.perf_counter() - started:.2f} s ({len(problems)} load problems)"
     )
+    # The old hand-tuned blend beside the learned scorer, same corpus, same run.
+    old = Library(library.corpus, Matcher.from_corpus(library.corpus, scorer=None))
     to_external = external_ids(library.corpus)
     bm25 = BM25({to_external[fc.id]: " ".join([fc.question, *fc.aliases]) for fc in library.corpus})
-    ours = matcher_ranker(library.matcher, to_external)
+    systems = {"factdesk learned": library, "factdesk old blend": old}
     splits = ["train", "dev"] if args.split == "both" else [args.split]
     print(f"\n| split | system | MAP@1 | MAP@5 | MRR@{RANK_DEPTH} | top-1 right |")
     print("|---|---|---|---|---|---|")
     for split in splits:
         queries, qrels = read_queries(split), read_qrels(split)
-        for name, ranker in (("BM25 baseline", bm25.rank), ("factdesk", ours)):
+        rankers: dict[str, Ranker] = {"BM25 baseline": bm25.rank}
+        for name, lib in systems.items():
+            rankers[name] = matcher_ranker(lib.matcher, to_external)
+        for name, ranker in rankers.items():
             s = evaluate(ranker, queries, qrels)
             cells = " | ".join(f"{v:.3f}" for v in (s.map1, s.map5, s.mrr, s.top1))
             print(f"| {split} | {name} | {cells} |")
-    threshold = library.matcher.threshold
-    print(f"\nthreshold {threshold}:")
+    print("\n| split | system | threshold | confident and right | false matches (gold held out) |")
+    print("|---|---|---|---|---|")
     for split in splits:
         queries, qrels = read_queries(split), read_qrels(split)
-        recall, false = no_match_quality(library, queries, qrels, threshold)
-        print(
-            f"  {split}: recall at threshold {recall:.3f}, "
-            f"false matches (gold held out) {false:.3f}"
-        )
-        if args.sweep:
-            print("  | threshold | recall | false matches |")
-            for row in sweep(library, queries, qrels):
-                print(f"  | {row[0]:.2f} | {row[1]:.3f} | {row[2]:.3f} |")
+        judged = [q for q in queries if q in qrels]
+        gold = set().union(*(qrels[q] for q in judged))
+        kept = Corpus([fc for fc in library.corpus if (fc.external_id or fc.id) not in gold])
+        curves: dict[str, tuple[Sequence[TopOutcome], float]] = {}
+        for name, lib in systems.items():
+            held = Matcher.from_corpus(kept, scorer=None if lib is old else "shipped")
+            outcomes = top_outcomes(lib, held, queries, qrels)
+            threshold = lib.matcher.threshold
+            right, false = rates(outcomes, threshold)
+            print(f"| {split} | {name} | {threshold} | {right:.3f} | {false:.3f} |")
+            curves[name] = (outcomes, threshold)
+            if args.sweep:
+                for step in range(30, 96, 5):
+                    r, f = rates(outcomes, step / 100)
+                    print(f"|  |  | {step / 100:.2f} | {r:.3f} | {f:.3f} |")
+        if args.plots:
+            if split == "train":
+                # the learned scorer on its own training split: scored out of fold
+                curves["factdesk learned"] = (cross_validated_tweets(), library.matcher.threshold)
+            label = "train (learned: 5-fold cross-validated)" if split == "train" else split
+            plot(curves, f"CheckThat! 2022 2A {label}", args.plots / f"calibration-{split}.png")
     print(f"\ntotal {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def cross_validated_tweets() -> list[TopOutcome]:
+    """The train tweets' outcomes under models fitted on the other folds, calibrated as the
+    shipped model is (bench/train_scorer.py)."""
+    import train_scorer
+
+    data = train_scorer.collect("train")
+    outcomes = train_scorer.cross_validated_outcomes(data)
+    final = train_scorer.calibrated(outcomes, train_scorer.calibrate(outcomes))
+    return [TopOutcome(o.full, o.right, o.held) for o in final if o.source == "tweet"]
 
 
 if __name__ == "__main__":

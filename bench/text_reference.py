@@ -19,6 +19,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from bot.core import text as _current
+
 # Links, Discord markup (<@id>, <#id>, <:emoji:id>, <t:123:R>) and @handles carry no
 # meaning a fact-check can match; hashtags do, so only their '#' goes.
 _URL_RE = re.compile(r"(?:https?://|www\.|\bpic\.twitter\.com/|\bt\.co/)\S*", re.IGNORECASE)
@@ -32,43 +34,12 @@ _EEUU_RE = re.compile(r"\bee\s*\.?\s*uu\b\.?")
 _US_DOTTED_RE = re.compile(r"\bu\s*\.\s*s\b\.?(?:\s*a\b\.?)?")
 _WORD_RE = re.compile(r"[a-z0-9]+")
 
-# Words that name the same thing across the spellings members use. Kept small on purpose:
-# each entry must be unambiguous in the fact-checks this bot serves.
-_CANONICAL = {
-    "eeuu": "us",
-    "usa": "us",
-    "america": "us",
-    "american": "us",
-    "americans": "us",
-    "estadounidense": "us",
-    "estadounidenses": "us",
-    "mexican": "mexico",
-    "mexicans": "mexico",
-    "mexicano": "mexico",
-    "mexicana": "mexico",
-    "mexicanos": "mexico",
-    "mexicanas": "mexico",
-    "mejico": "mexico",
-}
+# The vocabulary (synonyms, stopwords) is the current module's: what this baseline pins
+# down is the algorithm, not the word lists, which matching keeps tuning.
+_CANONICAL = _current._CANONICAL
+_PHRASES_RE = _current._PHRASES_RE
 
-# Function words of English and Spanish: frequent enough that matching on them only adds
-# noise. "us" is deliberately absent (it is the country far more often than the pronoun in
-# the questions this bot sees).
-_STOPWORD_LIST = """
-    a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if
-    in into is it its itself just me more most my myself no nor not now of off on once only
-    or other our ours ourselves out over own same she should so some such than that the
-    their theirs them themselves then there these they this those through to too under until
-    up very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves s t don doesn didn isn wasn weren aren hasn haven hadn won
-    wouldn shouldn couldn via rt amp el la los las un una unos unas de del al y o e u en con
-    por para que se su sus es son fue fueron ser ha han hay como mas pero sin sobre entre lo
-    le les mi mis tu tus ya muy este esta estos estas ese esa esos esas eso esto cual quien
-    cuando donde porque si no ni tambien
-"""
-STOPWORDS = frozenset(_STOPWORD_LIST.split())
+STOPWORDS = _current.STOPWORDS
 
 
 def fold(text: str) -> str:
@@ -110,7 +81,7 @@ def stem(word: str) -> str:
 
 def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """The words of ``text`` that matching works on, in order (repeats kept)."""
-    words = fold(text).split()
+    words = _PHRASES_RE.sub("us", fold(text)).split()
     stems = [stem(w) for w in words if keep_stopwords or w not in STOPWORDS]
     return [s for s in stems if s]
 

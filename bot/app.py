@@ -88,6 +88,18 @@ class FactdeskBot(commands.Bot):
         self.reads_messages = wants_content
         self._modal_forms: list[type[ModalForm]] = []
 
+    @property
+    def library(self) -> Library:
+        return self._library
+
+    @library.setter
+    def library(self, library: Library) -> None:
+        # Every library the bot serves (at start, after a reload) answers at the operator's
+        # FACTDESK_MATCH_THRESHOLD when one is set, else at the scorer's own default.
+        if self.settings.match_threshold is not None:
+            library.matcher.threshold = self.settings.match_threshold
+        self._library = library
+
     async def setup_hook(self) -> None:
         for name in extension_names():
             try:

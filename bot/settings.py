@@ -88,6 +88,15 @@ class Settings(BaseSettings):
             " first); without it watch mode is unavailable."
         ),
     )
+    match_threshold: float | None = Field(
+        default=None,
+        ge=0.05,
+        le=0.99,
+        description=(
+            "The probability (0.05-0.99) a match needs to be answered; unset: the shipped"
+            " scorer's default, chosen on CheckThat! train (docs/quality.md)."
+        ),
+    )
     watch_threshold: float = Field(
         default=0.85,
         gt=0,

@@ -210,7 +210,23 @@ def _json_text(payload: Any, indent: int | None = None) -> str:
 
 
 def _match_json(match: Any) -> dict[str, Any]:
-    return {"id": match.claim_id, "question": match.question, "score": match.score}
+    # "score" stays for scripts written before the learned scorer; it is the probability.
+    return {
+        "id": match.claim_id,
+        "question": match.question,
+        "probability": match.probability,
+        "score": match.score,
+    }
+
+
+def _result_json(result: MatchResult) -> dict[str, Any]:
+    """What every JSON answer says about the decision: the threshold, whether the top
+    match clears it, and each match's probability."""
+    return {
+        "threshold": result.threshold,
+        "matched": result.best is not None,
+        "matches": [_match_json(m) for m in result.matches],
+    }
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -239,8 +255,7 @@ def handle_search(args: argparse.Namespace) -> int:
         print("error: the text is empty", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
-        matches = [_match_json(m) for m in result.matches]
-        print(_json_text({"query": args.text, "matches": matches}))
+        print(_json_text({"query": args.text, **_result_json(result)}))
     else:
         for rank, match in enumerate(result.matches, start=1):
             print(f"{rank}. {match.score:.3f}  {match.claim_id}  {match.question}")
@@ -260,8 +275,8 @@ def _search_many(library: Library, path: Path, k: int) -> int:
                 print(f"{path}:{line_number}: no TAB after the query id; skipped", file=sys.stderr)
                 continue
             try:
-                matches = library.matcher.match(query, k=k).matches
+                found = _result_json(library.matcher.match(query, k=k))
             except EmptyQuestionError:
-                matches = ()
-            print(_json_text({"query_id": query_id, "matches": [_match_json(m) for m in matches]}))
+                found = {"threshold": library.matcher.threshold, "matched": False, "matches": []}
+            print(_json_text({"query_id": query_id, **found}))
     return EXIT_ANSWERED

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from bot.core import embedding
+
 # Bump when the saved shape changes in a way the code hash would not notice.
 FORMAT = 1
 MAGIC = b"factdesk index\n"
@@ -63,6 +65,8 @@ def key_for(corpus: Path) -> str:
     for module in sorted(_CORE.glob("*.py")) + sorted(_CORE.glob("*.json")):
         digest.update(f"code {module.name}\n".encode())
         _feed_file(digest, module)
+    # The saved vectors are the model's: another wordllama release means other vectors.
+    digest.update(f"model {embedding.identity()}\n".encode())
     for path in _corpus_files(corpus):
         name = path.name if corpus.is_file() else path.relative_to(corpus).as_posix()
         digest.update(f"\ncorpus {name} {path.stat().st_size}\n".encode())

@@ -14,7 +14,12 @@ from pathlib import Path
 from bot.core import index_store
 from bot.core.corpus import DATASET_SUFFIXES, Corpus, CorpusPacker, Problem, iter_file, load_corpus
 from bot.core.index_store import Outcome
-from bot.core.matching import DEFAULT_THRESHOLD, EmptyQuestionError, MatchEntry, Matcher
+from bot.core.matching import (
+    EmptyQuestionError,
+    MatchEntry,
+    Matcher,
+    ScorerChoice,
+)
 from bot.core.models import FactCheck
 
 
@@ -26,12 +31,16 @@ class Library:
     matcher: Matcher
 
     @classmethod
-    def build(cls, corpus: Corpus, *, threshold: float = DEFAULT_THRESHOLD) -> Library:
-        return cls(corpus, Matcher.from_corpus(corpus, threshold=threshold))
+    def build(
+        cls, corpus: Corpus, *, threshold: float | None = None, scorer: ScorerChoice = "shipped"
+    ) -> Library:
+        """``threshold`` defaults to the scorer's (:data:`DEFAULT_THRESHOLD` for the shipped
+        one); ``scorer=None`` uses the old hand-tuned score (for comparisons)."""
+        return cls(corpus, Matcher.from_corpus(corpus, threshold=threshold, scorer=scorer))
 
     @classmethod
     def load(
-        cls, path: Path, *, threshold: float = DEFAULT_THRESHOLD
+        cls, path: Path, *, threshold: float | None = None, scorer: ScorerChoice = "shipped"
     ) -> tuple[Library, list[Problem]]:
         """Load ``path`` (a directory of entries, or a .jsonl/.json file) and index it.
 
@@ -40,7 +49,7 @@ class Library:
         path = Path(path)
         if not (path.is_file() and path.suffix.lower() in DATASET_SUFFIXES):
             report = load_corpus(path)
-            return cls.build(report.corpus, threshold=threshold), report.problems
+            return cls.build(report.corpus, threshold=threshold, scorer=scorer), report.problems
         # A dataset file: pack and index each fact-check in one pass, so a million claims
         # are never all held as objects at once.
         problems: list[Problem] = []
@@ -51,12 +60,12 @@ class Library:
                 packer.add(fc)
                 yield MatchEntry.of(fc)
 
-        matcher = Matcher(entries(), threshold=threshold)
+        matcher = Matcher(entries(), threshold=threshold, scorer=scorer)
         return cls(packer.finish(), matcher), problems
 
     @classmethod
     def open(
-        cls, path: Path, index_dir: Path, *, threshold: float = DEFAULT_THRESHOLD
+        cls, path: Path, index_dir: Path, *, threshold: float | None = None
     ) -> tuple[Library, list[Problem], Outcome]:
         """:meth:`load`, through the persisted index in ``index_dir``: a corpus indexed
         before (same bytes, same code) opens from its saved index instead of being built."""
@@ -64,7 +73,8 @@ class Library:
         (library, problems), outcome = index_store.open_or_build(
             path, index_dir, lambda: cls.load(path, threshold=threshold)
         )
-        library.matcher.threshold = threshold
+        if threshold is not None:
+            library.matcher.threshold = threshold
         return library, list(problems), outcome
 
     def answer(self, question: str) -> FactCheck | None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.discord_ui import strings
+from tests.e2e import harness
 from tests.e2e.test_moderation import World, reply_text, rows, running_bot, world
 from tests.e2e.test_seams import ask, public_answer
 from tests.standin.server import OptionRefused
@@ -80,3 +81,18 @@ async def test_a_threshold_outside_the_range_cannot_be_sent(world: World) -> Non
                 {"threshold": {"threshold": 0.1}},
             )
     assert rows(world.database, "SELECT COUNT(*) FROM audit_log") == [(0,)]
+
+
+async def test_the_operators_threshold_is_every_servers_default(world: World) -> None:
+    settings = harness.bot_settings(
+        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
+    ).model_copy(update={"match_threshold": STRICT})
+    async with harness.running_bot(settings) as bot:
+        await world.standin.wait_for_commands("factcheck", guild=world.guild, within=20)
+        assert bot.library.matcher.threshold == STRICT
+        # the paraphrase the shipped default answers (the test above) is refused here
+        refused = await public_answer(await ask(world, PARAPHRASE))
+        assert title(refused) == strings.NO_MATCH_TITLE
+        # and the fact-check's own question still clears it
+        answered = await public_answer(await ask(world, "Is the moon made of cheese?"))
+        assert title(answered) == "Is the moon made of cheese?"

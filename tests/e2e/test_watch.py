@@ -33,7 +33,8 @@ pytestmark = pytest.mark.e2e
 __all__ = ["world"]  # the fixture: the moon and volcano fact-checks
 
 RUMOUR = "Everyone knows the moon is made of cheese, my uncle saw it in a telescope"
-RUMOUR_AGAIN = "lol the moon is made of cheese, look it up, NASA hides it"
+# (no name in it the fact-check lacks: "NASA hides it" would make it another question)
+RUMOUR_AGAIN = "lol the moon is made of cheese, look it up, they hide it"
 CHAT = "anyone up for pizza after the meeting? I can bring the cheese sticks"
 SHORT = "moon cheese lol"
 # Below the default watch threshold on purpose: the test sets its own, from the scores.

@@ -75,7 +75,8 @@ def test_json_answer_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert payload["matched"] is True
     assert 0 < payload["threshold"] < 1
     first = payload["matches"][0]
-    assert set(first) == {"id", "question", "score"}
+    assert set(first) == {"id", "question", "probability", "score"}
+    assert first["probability"] == first["score"] >= payload["threshold"]
     assert first["id"] == CARTELS
     assert 0 <= first["score"] <= 1
     entry = payload["fact_check"]
@@ -182,16 +183,18 @@ def test_search_queries_file_prints_one_json_line_per_query(
     records = [json.loads(line) for line in lines]
     assert [r["query_id"] for r in records] == ["q-cartels", "q-stratfor", "q-blank", "q-nothing"]
     for record in records:
-        assert set(record) == {"query_id", "matches"}
+        assert set(record) == {"query_id", "threshold", "matched", "matches"}
         assert len(record["matches"]) <= 3
         for match in record["matches"]:
-            assert {"id", "score"} <= set(match)
-            assert 0 <= match["score"] <= 1
+            assert {"id", "probability", "score"} <= set(match)
+            assert 0 <= match["probability"] <= 1
     assert len(records[0]["matches"]) == 3
     assert records[0]["matches"][0]["id"] == CARTELS
     assert records[1]["matches"][0]["id"] == "stratfor-mx1-sinaloa"
     assert records[2]["matches"] == []
     assert records[3]["matches"] == []
+    assert [r["matched"] for r in records] == [True, True, False, False]
+    assert records[0]["matches"][0]["probability"] >= records[0]["threshold"]
 
 
 def test_search_needs_text_or_queries(capsys: pytest.CaptureFixture[str]) -> None:

@@ -64,6 +64,16 @@ def test_invalid_log_format_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None
         Settings(_env_file=None)
 
 
+def test_the_match_threshold_is_a_probability_or_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).match_threshold is None  # the scorer's own default
+    monkeypatch.setenv("FACTDESK_MATCH_THRESHOLD", "0.9")
+    assert Settings(_env_file=None).match_threshold == 0.9
+    for bad in ("0", "1.5", "high"):
+        monkeypatch.setenv("FACTDESK_MATCH_THRESHOLD", bad)
+        with pytest.raises(ValueError, match="match_threshold"):
+            Settings(_env_file=None)
+
+
 def test_token_is_never_in_repr_or_dump() -> None:
     settings = Settings(_env_file=None, discord_token=TOKEN)
     assert TOKEN not in repr(settings)
