@@ -1,0 +1,174 @@
+"""Live ClaimReview feeds, the pure part: a fetched body becomes corpus entries, and feed
+entries join the file corpus (issue 17 section 4).
+
+A feed is a URL serving schema.org ClaimReview JSON-LD in any shape
+:func:`bot.core.importers.import_claimreview` reads (one object, a list, an ``@graph``, a
+Google Fact Check Tools answer) or a schema.org ``DataFeed`` whose ``dataFeedElement`` lists
+ClaimReview objects or ``DataFeedItem`` wrappers around them (``item``: one or a list).
+Each record becomes a :class:`~bot.core.models.FactCheck` by the importer's own rules, so a
+feed entry and an imported file say the same thing; its id is derived from the record's
+``@id`` (else its ``url``, else its claim and date), so a feed serving the same record
+again gives the same id. A bad record is a :class:`~bot.core.corpus_file.Problem` naming
+the feed and the record (``dataFeedElement[2].item[0].datePublished``); the others load.
+
+A body with no usable record at all (not UTF-8, not JSON, no ClaimReview, every record
+broken) is :attr:`FeedParse.usable` false: the fetcher then keeps the feed's last good body.
+
+:func:`merge` joins feed entries to the file corpus: a file entry always wins an id clash,
+then the feed listed first; each clash is a warning naming both. Nothing here does I/O; the
+fetcher is :mod:`bot.feeds`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.corpus import Corpus
+from bot.core.corpus_file import Problem
+from bot.core.importers import _from_claim_review, _is_claim_review, import_claimreview
+from bot.core.library import Library
+from bot.core.models import FactCheck
+
+__all__ = ["FeedParse", "merge", "merged_library", "parse_feed"]
+
+
+@dataclass(frozen=True)
+class FeedParse:
+    """What one fetched body holds: its entries, and what was wrong with it."""
+
+    url: str
+    entries: tuple[FactCheck, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def usable(self) -> bool:
+        """Whether the body may replace the feed's last good one (it yields an entry)."""
+        return bool(self.entries)
+
+
+def _is_data_feed(value: Any) -> bool:
+    if not isinstance(value, Mapping):
+        return False
+    kind = value.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return "DataFeed" in kinds or (kind is None and isinstance(value.get("dataFeedElement"), list))
+
+
+def _data_feed(document: Any) -> tuple[str, Mapping[str, Any]] | None:
+    """The DataFeed in ``document`` (itself, or a node of its ``@graph``), with its label."""
+    if _is_data_feed(document):
+        return "", document
+    graph = document.get("@graph") if isinstance(document, Mapping) else None
+    if isinstance(graph, list):
+        for index, node in enumerate(graph):
+            if _is_data_feed(node):
+                return f"@graph[{index}].", node
+    return None
+
+
+def _feed_records(
+    prefix: str, feed: Mapping[str, Any], url: str, problems: list[Problem]
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    elements = feed.get("dataFeedElement")
+    if not isinstance(elements, list):
+        problems.append(Problem(url, None, f"{prefix}dataFeedElement", "missing (a list)"))
+        return
+    for index, element in enumerate(elements):
+        label = f"{prefix}dataFeedElement[{index}]"
+        if _is_claim_review(element):
+            yield label, element
+            continue
+        inner = element.get("item") if isinstance(element, Mapping) else None
+        items = inner if isinstance(inner, list) else [inner]
+        found = False
+        for position, item in enumerate(items):
+            if _is_claim_review(item):
+                found = True
+                where = (
+                    f"{label}.item" if not isinstance(inner, list) else f"{label}.item[{position}]"
+                )
+                yield where, item
+        if not found:
+            message = 'not a ClaimReview (nor a DataFeedItem whose "item" is one)'
+            problems.append(Problem(url, None, label, message))
+
+
+def parse_feed(body: bytes | str, url: str) -> FeedParse:
+    """The entries of one fetched feed body; ``url`` names the feed in every problem."""
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return FeedParse(url, (), (Problem(url, None, None, "not valid UTF-8"),))
+    else:
+        text = body
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        return FeedParse(url, (), (Problem(url, error.lineno, None, f"invalid JSON: {error.msg}"),))
+    except RecursionError:
+        return FeedParse(url, (), (Problem(url, None, None, "invalid JSON: nested too deeply"),))
+    found = _data_feed(document)
+    if found is None:
+        entries, problems = import_claimreview(document, url)
+    else:
+        problems = []
+        entries = []
+        for label, record in _feed_records(found[0], found[1], url, problems):
+            fc, problem = _from_claim_review(record, url, label)
+            if fc is not None:
+                entries.append(fc)
+            if problem is not None:
+                problems.append(problem)
+    unique, duplicates = _drop_repeats(entries, url)
+    problems.extend(duplicates)
+    if not unique and not problems:
+        problems.append(Problem(url, None, None, "no ClaimReview found"))
+    return FeedParse(url, tuple(unique), tuple(problems))
+
+
+def _drop_repeats(entries: Iterable[FactCheck], url: str) -> tuple[list[FactCheck], list[Problem]]:
+    """The first record of each id; a later one with the same id is a warning."""
+    kept: dict[str, FactCheck] = {}
+    problems: list[Problem] = []
+    for fc in entries:
+        if fc.id in kept:
+            message = f"a second record with id {fc.id!r}: the first one is served"
+            problems.append(Problem(url, None, "id", message, warning=True))
+            continue
+        kept[fc.id] = fc
+    return list(kept.values()), problems
+
+
+def merge(
+    file_entries: Iterable[FactCheck], feeds: Sequence[FeedParse]
+) -> tuple[list[FactCheck], list[Problem]]:
+    """The file entries and every feed's, one entry per id: a file entry wins a clash,
+    then the feed listed first. Each clash is a warning on the losing feed."""
+    merged: dict[str, FactCheck] = {fc.id: fc for fc in file_entries}
+    owner: dict[str, str] = {}
+    problems: list[Problem] = []
+    for feed in feeds:
+        for fc in feed.entries:
+            if fc.id in merged:
+                winner = owner.get(fc.id)
+                where = "the corpus files" if winner is None else f"the feed {winner}"
+                message = f"id {fc.id!r} is also in {where}, whose entry is served"
+                problems.append(Problem(feed.url, None, "id", message, warning=True))
+                continue
+            merged[fc.id] = fc
+            owner[fc.id] = feed.url
+    return list(merged.values()), problems
+
+
+def merged_library(library: Library, feeds: Sequence[FeedParse]) -> tuple[Library, list[Problem]]:
+    """``library`` with the feeds' entries joined (:func:`merge`), matcher rebuilt over all
+    of them; ``library`` itself when no feed has an entry (its saved index stays in use)."""
+    if not any(feed.entries for feed in feeds):
+        return library, []
+    entries, problems = merge(library.corpus, feeds)
+    corpus = Corpus(entries)
+    return Library.build(corpus, threshold=library.matcher.threshold), problems
