@@ -21,10 +21,13 @@ fetcher is :mod:`bot.feeds`.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.core.corpus import Corpus
 from bot.core.corpus_file import Problem
@@ -32,7 +35,22 @@ from bot.core.importers import _from_claim_review, _is_claim_review, import_clai
 from bot.core.library import Library
 from bot.core.models import FactCheck
 
-__all__ = ["FeedParse", "merge", "merged_library", "parse_feed"]
+__all__ = [
+    "MAX_BACKOFF",
+    "MAX_URL_LENGTH",
+    "FeedParse",
+    "check_feed_url",
+    "is_public_address",
+    "merge",
+    "merged_library",
+    "parse_feed",
+    "retry_delay",
+]
+
+# A failing feed waits twice as long after each failure, but never longer than this.
+MAX_BACKOFF = timedelta(hours=12)
+MAX_URL_LENGTH = 2000
+_LOCAL_NAMES = ("localhost", "localhost.localdomain")
 
 
 @dataclass(frozen=True)
@@ -172,3 +190,62 @@ def merged_library(library: Library, feeds: Sequence[FeedParse]) -> tuple[Librar
     entries, problems = merge(library.corpus, feeds)
     corpus = Corpus(entries)
     return Library.build(corpus, threshold=library.matcher.threshold), problems
+
+
+def retry_delay(interval: timedelta, failures: int) -> timedelta:
+    """How long a feed waits before its next fetch after ``failures`` failures in a row:
+    the interval, then twice as long after each further failure, at most
+    :data:`MAX_BACKOFF` (never shorter than the interval)."""
+    if failures <= 0:
+        return interval
+    # 2**n grows past any bound quickly: cap the exponent before multiplying.
+    factor = 2 ** min(failures - 1, 32)
+    return max(interval, min(interval * factor, MAX_BACKOFF))
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is a public one (not loopback, private, link-local, ...)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_feed_url(url: str, *, allow_private: bool = False) -> str | None:
+    """Why ``url`` cannot be a feed, or None when it can.
+
+    Only ``http``/``https`` URLs with a host, no user name or password; unless
+    ``allow_private``, not ``localhost`` nor a literal address that is not public. A host
+    *name* is checked again where it resolves (:mod:`bot.feeds`), since only DNS knows.
+    """
+    if len(url) > MAX_URL_LENGTH:
+        return f"a feed URL may be at most {MAX_URL_LENGTH} characters"
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return "a URL has no spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return "not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        return "only http:// and https:// URLs can be feeds"
+    if not host:
+        return "the URL has no host"
+    if parts.username is not None or parts.password is not None:
+        return "a feed URL may not carry a user name or password"
+    if allow_private:
+        return None
+    name = host.rstrip(".").lower()
+    if name in _LOCAL_NAMES or name.endswith(".localhost"):
+        return "feeds on this machine (localhost) are not allowed"
+    try:
+        ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return None  # a name: checked where it resolves
+    if not is_public_address(name):
+        return "feeds on private, loopback or link-local addresses are not allowed"
+    return None
