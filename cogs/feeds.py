@@ -16,6 +16,7 @@ feed entries before (and without) any fetch.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,10 @@ class Feeds(commands.Cog):
     def __init__(self, bot: FactdeskBot) -> None:
         self.bot = bot
         self.fetcher = FeedFetcher(bot.database, bot.settings)
+        # One pass at a time, fetch to mod-log note: a pass that starts after another has
+        # returned sees the corpus that one swapped in (the loop and a test driving
+        # run_once never interleave).
+        self._pass = asyncio.Lock()
 
     async def cog_load(self) -> None:
         await self.fetcher.sync_configured()
@@ -87,6 +92,10 @@ class Feeds(commands.Cog):
 
     async def run_once(self, now: datetime | None = None) -> list[FeedOutcome]:
         """One pass: fetch the due feeds, reload when one changed, tell new problems."""
+        async with self._pass:
+            return await self._pass_once(now)
+
+    async def _pass_once(self, now: datetime | None) -> list[FeedOutcome]:
         outcomes = await self.fetcher.fetch_due(now)
         changed = [o.url for o in outcomes if o.changed]
         if changed:

@@ -90,8 +90,10 @@ async def test_an_added_feed_brings_a_fact_check_that_members_then_get(
 
         added = await reply_text(await feeds(world, world.manager, "add", url=url))
         assert added.startswith("Added the feed")
-        (outcome,) = await cog(bot).run_once()
-        assert (outcome.status, outcome.changed, outcome.entry_count) == ("ok", True, 1)
+        await cog(bot).run_once()
+        feed = await bot.database.feed(url)
+        assert feed is not None
+        assert (feed.last_status, feed.entry_count) == ("ok", 1)
 
         answer = await public_answer(await ask(world, PENGUINS))
         (embed,) = answer["embeds"]
@@ -217,3 +219,37 @@ async def test_a_refused_url_is_named_and_member_text_is_escaped(world: World) -
         added = await reply_text(await feeds(world, world.manager, "add", url=odd))
         assert "\\*\\*bold\\*\\*" in added
         assert "@everyone" not in added
+
+
+async def test_removing_a_feed_takes_its_fact_checks_away_and_a_configured_one_stays(
+    world: World, server: FeedServer
+) -> None:
+    server.serve("/added.json", [claim_review(1, PENGUINS)])
+    server.serve("/configured.json", [claim_review(2, "Do koalas drink sea water daily?")])
+    configured = server.url("/configured.json")
+    async with feeds_bot(world, feeds=[configured]) as bot:
+        added = server.url("/added.json")
+        await reply_text(await feeds(world, world.manager, "add", url=added))
+        # The loop may have fetched the configured feed already; after this pass both are in.
+        await cog(bot).run_once()
+        for url in (added, configured):
+            feed = await bot.database.feed(url)
+            assert feed is not None
+            assert (feed.last_status, feed.entry_count) == ("ok", 1)
+        assert len(bot.library.corpus) == 3
+
+        refused = await reply_text(await feeds(world, world.manager, "remove", url=configured))
+        assert "FACTDESK_FEEDS" in refused
+        removed = await reply_text(await feeds(world, world.manager, "remove", url=added))
+        assert removed.startswith("Removed the feed")
+        assert len(bot.library.corpus) == 2
+        answer = await public_answer(await ask(world, PENGUINS))
+        assert all(e.get("title") != PENGUINS for e in answer.get("embeds") or [])
+        koala = await public_answer(await ask(world, "Do koalas drink sea water daily?"))
+        assert koala["embeds"][0]["title"] == "Do koalas drink sea water daily?"
+        missing = await reply_text(await feeds(world, world.manager, "remove", url=added))
+        assert "is not a feed" in missing
+
+    assert rows(
+        world.database, "SELECT action FROM audit_log WHERE target_type = 'feed' ORDER BY id"
+    ) == [("feed_added",), ("feed_removed",)]
