@@ -50,6 +50,8 @@ __all__ = [
 # A failing feed waits twice as long after each failure, but never longer than this.
 MAX_BACKOFF = timedelta(hours=12)
 MAX_URL_LENGTH = 2000
+# Above this many entries a merged corpus is kept packed, like a dataset file.
+PACK_ABOVE = 5000
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
 
 
@@ -188,7 +190,8 @@ def merged_library(library: Library, feeds: Sequence[FeedParse]) -> tuple[Librar
     if not any(feed.entries for feed in feeds):
         return library, []
     entries, problems = merge(library.corpus, feeds)
-    corpus = Corpus(entries)
+    # A dataset-sized corpus stays packed (a tenth of the memory, docs/performance-core.md).
+    corpus = Corpus.packed(entries) if len(entries) > PACK_ABOVE else Corpus(entries)
     return Library.build(corpus, threshold=library.matcher.threshold), problems
 
 

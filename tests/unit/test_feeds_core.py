@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.core.corpus import Corpus
 from bot.core.feeds import FeedParse, merge, merged_library, parse_feed
 from bot.core.library import Library
@@ -193,3 +195,18 @@ def test_merged_library_without_feed_entries_is_the_same_library() -> None:
     empty = FeedParse(URL, (), ())
     assert merged_library(base, [empty]) == (base, [])
     assert merged_library(base, []) == (base, [])
+
+
+def test_a_dataset_sized_merge_stays_packed_and_serves_every_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.core.feeds as feeds_module
+
+    monkeypatch.setattr(feeds_module, "PACK_ABOVE", 2)
+    base = Library.build(Corpus([entry("file-one"), entry("file-two", "Another file entry?")]))
+    feed = parse_feed(body([review(1), review(2)]), URL)
+    library, _ = merged_library(base, [feed])
+    assert len(library.corpus) == 4
+    assert library.corpus._packer is not None
+    for fc in feed.entries:
+        assert library.corpus.get(fc.id) == fc
