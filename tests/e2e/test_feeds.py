@@ -253,3 +253,25 @@ async def test_removing_a_feed_takes_its_fact_checks_away_and_a_configured_one_s
     assert rows(
         world.database, "SELECT action FROM audit_log WHERE target_type = 'feed' ORDER BY id"
     ) == [("feed_added",), ("feed_removed",)]
+
+
+async def test_a_feed_that_changes_a_verdict_records_a_correction_and_answers_say_updated(
+    world: World, server: FeedServer
+) -> None:
+    server.serve("/claims.json", [claim_review(1, PENGUINS)])
+    async with feeds_bot(world) as bot:
+        await reply_text(await feeds(world, world.manager, "add", url=server.url("/claims.json")))
+        now = utcnow()
+        await cog(bot).run_once(now)
+        server.serve(
+            "/claims.json",
+            [claim_review(1, PENGUINS, reviewRating={"alternateName": "Misleading"})],
+        )
+        await cog(bot).run_once(now + timedelta(hours=1))
+        answer = await public_answer(await ask(world, PENGUINS))
+        shown = str(answer)
+        assert "Misleading" in shown
+        assert "Updated on" in shown
+    assert rows(world.database, "SELECT old_verdict, new_verdict FROM claim_corrections") == [
+        ("False", "Misleading")
+    ]
