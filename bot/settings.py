@@ -109,6 +109,35 @@ class Settings(BaseSettings):
         description="Days after which member ids in asked questions are erased (0: never).",
     )
 
+    feeds: list[str] = Field(
+        default_factory=list,
+        description="ClaimReview feed URLs to fetch, as a JSON list (docs/feeds.md).",
+    )
+    feed_interval: int = Field(
+        default=1800,
+        ge=60,
+        description="Seconds between two fetches of a feed (at least 60).",
+    )
+    feed_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        le=300,
+        description="Seconds a whole fetch (connect, headers and body) may take.",
+    )
+    feed_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1024,
+        description="The largest feed body read, in bytes; a larger one fails the fetch.",
+    )
+    feeds_managers: bool = Field(
+        default=False,
+        description="Let members with Manage Server run /feeds (else only FACTDESK_OWNER_IDS).",
+    )
+    feeds_allow_private: bool = Field(
+        default=False,
+        description="Allow feeds on loopback or private addresses (tests, a local mirror).",
+    )
+
     @property
     def resolved_index_dir(self) -> Path:
         """FACTDESK_INDEX_DIR, else ``index/`` beside the SQLite database file (or in the

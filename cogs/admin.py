@@ -2,12 +2,9 @@
 
 Who may reload: a member whose user id is in ``FACTDESK_OWNER_IDS`` (the bot owner's
 choice, in any server), or a member with Manage Server in the server where they run it.
-A reload builds the new library off the event loop and swaps ``bot.library`` whole only when
-no file is broken; otherwise the old library keeps serving and the problems (file, line,
-field) are reported. The one kind of problem that does not block a reload is a follow-up
-naming a fact-check that is not in the corpus: the entry still loads (without that link),
-exactly as at start. After a swap, every open request the new corpus answers is closed as
-answered.
+The reload itself is :func:`bot.reload.reload_corpus` (shared with SIGHUP and live feeds):
+it swaps ``bot.library`` whole only when no file is broken; otherwise the old library keeps
+serving and the problems (file, line, field) are reported here.
 """
 
 from __future__ import annotations
@@ -15,23 +12,22 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import checks, hangup, interactions, modlog
+from bot import checks, hangup, interactions
 from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
-from bot.core.corrections import corrections
 from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import when
 from bot.interactions import reply
 from bot.logs import get_logger
 from bot.options import TextChannelId
-from bot.review import FLAG_COOLDOWN, SYSTEM_ACTOR_ID
-from bot.store.rows import NOTIFY_MODES, NotifyMode, Request
+from bot.reload import ReloadOutcome, reload_corpus
+from bot.review import FLAG_COOLDOWN
+from bot.store.rows import NOTIFY_MODES, NotifyMode
 
 if TYPE_CHECKING:
     from bot.app import FactdeskBot
@@ -40,80 +36,9 @@ log = get_logger(__name__)
 
 # Problems listed in a reply; the log always has all of them.
 PROBLEMS_SHOWN = 15
-_RELOAD_LOCK = asyncio.Lock()
 NOTIFY_CHOICES = [
     app_commands.Choice(name=strings.SETTINGS_NOTIFY_CHOICES[m], value=m) for m in NOTIFY_MODES
 ]
-
-
-@dataclass(frozen=True)
-class ReloadOutcome:
-    reloaded: bool
-    count: int
-    previous: int
-    problems: list[str] = field(default_factory=list)
-    answered: list[Request] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-def split_problems(problems: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-    """``(blocking, warnings)``, decided by :func:`bot.core.corpus.split_problems`."""
-    from bot.core.corpus import split_problems as core_split_problems
-
-    blocking, warnings = core_split_problems(problems)
-    return list(blocking), list(warnings)
-
-
-async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
-    """Load the corpus again; swap it in only when it loads cleanly. One reload at a time."""
-    from bot.core.library import Library
-
-    async with _RELOAD_LOCK:
-        previous = len(bot.library.corpus)
-        corpus_dir = bot.settings.corpus_dir
-        try:
-            library, found, index = await asyncio.to_thread(
-                Library.open, corpus_dir, bot.settings.resolved_index_dir
-            )
-        except Exception as error:
-            log.warning("corpus reload failed", corpus_dir=str(corpus_dir), error=str(error))
-            return ReloadOutcome(False, previous, previous, [f"{corpus_dir}: {error}"])
-        blocking, warned = await asyncio.to_thread(split_problems, found)
-        problems = [str(problem) for problem in blocking]
-        warnings = [str(problem) for problem in warned]
-        if not problems and len(library.corpus) == 0:
-            problems = [f"{corpus_dir}: no fact-check found"]
-        if problems:
-            log.warning("corpus reload refused", problems=problems, warnings=warnings)
-            return ReloadOutcome(False, previous, previous, problems, warnings=warnings)
-        old_corpus = bot.library.corpus
-        bot.library = library
-        log.info(
-            "corpus reloaded",
-            count=len(library.corpus),
-            previous=previous,
-            warnings=warnings,
-            index_reused=index.reused,
-        )
-        # Verdicts or summaries the new corpus changed: answers and digests say so.
-        corrected = await asyncio.to_thread(corrections, old_corpus, library.corpus)
-        if corrected:
-            await bot.database.record_corrections(corrected)
-            log.info("fact-checks corrected", claim_ids=[c.claim_id for c in corrected])
-        answered = await bot.database.answer_open_requests(
-            library.find_answer, actor_id=SYSTEM_ACTOR_ID
-        )
-        for request in answered:
-            log.info(
-                "request answered by reload",
-                request_id=request.id,
-                claim_id=request.answered_claim_id,
-            )
-            await modlog.announce_answered(bot, request)
-        if answered:
-            # The notify cog tells each asker (the store owes them with the answer).
-            bot.dispatch("requests_answered", answered)
-        return ReloadOutcome(True, len(library.corpus), previous, [], answered, warnings)
 
 
 def _listing(problems: Sequence[str]) -> str:

@@ -7,8 +7,8 @@ turns on WAL, foreign keys and a busy timeout, and applies the pending migration
 version and migrates the same way (:mod:`bot.store.backends`). Callers see no difference.
 The queries live by data area, each a :class:`StoreBase` subclass: :mod:`bot.store.flags`,
 :mod:`~bot.store.requests`, :mod:`~bot.store.questions`, :mod:`~bot.store.guild_settings`,
-:mod:`~bot.store.audit`, :mod:`~bot.store.modlog`; rows become the dataclasses of
-:mod:`bot.store.rows` through :func:`bot.store.mapping.from_row`.
+:mod:`~bot.store.audit`, :mod:`~bot.store.modlog`, :mod:`~bot.store.feeds`; rows become the
+dataclasses of :mod:`bot.store.rows` through :func:`bot.store.mapping.from_row`.
 Every value is a bound parameter, never pasted into SQL.
 
 Writes run one transaction at a time on the write connection; reads run on a read-only
@@ -52,6 +52,7 @@ from bot.store.base import (
     utcnow,
 )
 from bot.store.corrections import CorrectionsStore
+from bot.store.feeds import FeedsStore
 from bot.store.files import create_private
 from bot.store.flags import FlagsStore
 from bot.store.guild_settings import GuildSettingsStore
@@ -144,6 +145,7 @@ class Database(
     VotesStore,
     NotificationsStore,
     CorrectionsStore,
+    FeedsStore,
 ):
     """The bot's database. Open with :meth:`open`; close with :meth:`close`.
 
