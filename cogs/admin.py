@@ -27,6 +27,7 @@ from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
 from bot.core.corrections import corrections
 from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import when
+from bot.discord_ui.translator import described
 from bot.interactions import reply
 from bot.logs import get_logger
 from bot.options import TextChannelId
@@ -212,8 +213,8 @@ class Admin(commands.Cog):
 
     @settings_group.command(name="threshold", description=strings.SETTINGS_THRESHOLD_DESCRIPTION)
     @app_commands.describe(
-        threshold=strings.SETTINGS_THRESHOLD_OPTION.format(
-            low=SERVER_THRESHOLD_MIN, high=SERVER_THRESHOLD_MAX
+        threshold=described(
+            strings.SETTINGS_THRESHOLD_OPTION, low=SERVER_THRESHOLD_MIN, high=SERVER_THRESHOLD_MAX
         )
     )
     @checks.needs(MANAGER)

@@ -46,7 +46,11 @@ MODE_CHOICES = [
     app_commands.Choice(name=strings.WATCH_MODE_REPLY, value="reply"),
     app_commands.Choice(name=strings.WATCH_MODE_MODLOG, value="modlog"),
 ]
-MODE_NAMES = {"reply": strings.WATCH_MODE_REPLY, "modlog": strings.WATCH_MODE_MODLOG}
+
+
+def mode_name(mode: str) -> str:
+    """A watch mode in the current language."""
+    return strings.WATCH_MODE_REPLY if mode == "reply" else strings.WATCH_MODE_MODLOG
 
 
 class Watch(commands.Cog):
@@ -91,7 +95,7 @@ class Watch(commands.Cog):
         log.info("channel watched", watched_channel_id=channel, mode=chosen)
         text = strings.WATCH_ADDED.format(
             channel_id=channel,
-            mode=MODE_NAMES[chosen],
+            mode=mode_name(chosen),
             threshold=await self._threshold(guild_id),
             cooldown_hours=int(COOLDOWN.total_seconds() // 3600),
             cap=HOURLY_CAP,
@@ -127,7 +131,7 @@ class Watch(commands.Cog):
                 return strings.WATCH_LIST_EMPTY
             return "\n".join(
                 strings.WATCH_LIST_LINE.format(
-                    channel_id=w.channel_id, mode=MODE_NAMES[w.mode], since=when(w.added_at)
+                    channel_id=w.channel_id, mode=mode_name(w.mode), since=when(w.added_at)
                 )
                 for w in watched
             )

@@ -138,7 +138,11 @@ def _sections(digest: core_digest.Digest) -> list[tuple[str, str]]:
             for r in digest.top_requests
         ]
         if digest.open_requests > len(digest.top_requests):
-            lines.append(strings.DIGEST_REQUESTS_TOTAL.format(count=digest.open_requests))
+            lines.append(
+                strings.DIGEST_REQUESTS_TOTAL(digest.open_requests).format(
+                    count=digest.open_requests
+                )
+            )
         sections.append((strings.DIGEST_REQUESTS, _field_value(lines, 0)))
     return sections
 
@@ -169,11 +173,9 @@ def render_digest(
         return [DigestMessage(content=strings.DIGEST_QUIET_NOTE.format(date=day))]
     footer = strings.DIGEST_FOOTER.format(date=day)
     template = strings.DIGEST_TITLE_LATE if digest.late else strings.DIGEST_TITLE
-    asked = (
-        strings.DIGEST_QUESTIONS_ASKED
-        if digest.questions_asked == 1
-        else strings.DIGEST_QUESTIONS_ASKED_PLURAL
-    ).format(count=digest.questions_asked)
+    asked = strings.DIGEST_QUESTIONS_ASKED(digest.questions_asked).format(
+        count=digest.questions_asked
+    )
     intro = strings.DIGEST_INTRO.format(asked=asked)
     if digest.late:
         intro = f"{intro}\n{strings.DIGEST_LATE_NOTE}"
