@@ -22,7 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
+
+from bot.logs import get_logger
+
+log = get_logger(__name__)
 
 DOMAIN: Final = "factdesk"
 LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
@@ -85,6 +89,30 @@ def language_for(locale: object) -> str:
     code = str(getattr(locale, "value", locale) or "").strip().lower().replace("_", "-")
     base = code.split("-", 1)[0]
     return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def server_language(setting: str | None, preferred_locale: object) -> str:
+    """The language of a server's public posts: its ``/settings language`` choice, or on
+    auto (None) its preferred locale's language."""
+    return setting if setting in LANGUAGES else language_for(preferred_locale)
+
+
+class LanguageSettings(Protocol):
+    async def guild_language(self, guild_id: int) -> str | None: ...
+
+
+async def language_of_server(
+    settings: LanguageSettings, guild_id: int | None, preferred_locale: object
+) -> str:
+    """:func:`server_language` with the setting read from the store; a store that fails
+    leaves the preferred locale's language (the post still goes out)."""
+    setting = None
+    if guild_id is not None:
+        try:
+            setting = await settings.guild_language(guild_id)
+        except Exception:
+            log.exception("could not read the server's language")
+    return server_language(setting, preferred_locale)
 
 
 @cache

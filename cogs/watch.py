@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import checks, interactions, modlog
+from bot import checks, i18n, interactions, modlog
 from bot.checks import MANAGER
 from bot.discord_ui import custom_ids, limits, strings
 from bot.discord_ui import moderation as render
@@ -161,7 +161,12 @@ class Watch(commands.Cog):
         if len(message.content.split()) < MIN_WORDS:
             return
         try:
-            await self._consider(message, message.guild.id, mode)
+            # The card or note is public: in the server's language.
+            language = await i18n.language_of_server(
+                self.bot.database, message.guild.id, message.guild.preferred_locale
+            )
+            with i18n.speaking(language):
+                await self._consider(message, message.guild.id, mode)
         except Exception:
             # A failed watch is never the member's problem; the log keeps it.
             log.exception("watch failed", channel_id=message.channel.id, message_id=message.id)
@@ -204,7 +209,7 @@ class Watch(commands.Cog):
                 guild_id,
                 content=strings.WATCH_MODLOG_NOTE.format(
                     channel_id=message.channel.id,
-                    question=render.quote(fc.question, 200),
+                    question=render.quote(fc.in_language(i18n.current_language()).question, 200),
                     confidence=best.score,
                     link=message.jump_url,
                 ),

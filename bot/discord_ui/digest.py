@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot import i18n
 from bot.core import digest as core_digest
 from bot.core import schedule
 from bot.discord_ui import custom_ids, limits, strings, views
@@ -205,11 +206,16 @@ def render_digest(
 
 
 def is_digest_text(content: str, footers: list[str | None], local_date: date) -> bool:
-    """Whether a message's text and embed footers are a digest (or quiet note) for the date."""
+    """Whether a message's text and embed footers are a digest (or quiet note) for the date,
+    in any language (the server's language may have changed since it was posted)."""
     day = local_date.isoformat()
-    if content == strings.DIGEST_QUIET_NOTE.format(date=day):
-        return True
-    return strings.DIGEST_FOOTER.format(date=day) in footers
+    for language in i18n.LANGUAGES:
+        with i18n.speaking(language):
+            if content == strings.DIGEST_QUIET_NOTE.format(date=day):
+                return True
+            if strings.DIGEST_FOOTER.format(date=day) in footers:
+                return True
+    return False
 
 
 def message_nonce(guild_id: int, local_date: date, part: int) -> str:
