@@ -16,6 +16,7 @@ import string
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from babel.messages import pofile
@@ -236,3 +237,25 @@ def test_strings_speak_the_current_language() -> None:
     assert strings.DIGEST_QUESTIONS_ASKED(1).format(count=1) == "1 question"
     with pytest.raises(AttributeError):
         _ = strings.NO_SUCH_MESSAGE
+
+
+def test_posts_found_again_at_start_are_recognised_in_either_language() -> None:
+    """The digest and notification reconciles look for factdesk's own posts by their text;
+    a server whose language changed since must not get a second post."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from bot.discord_ui import digest, notify
+
+    day = date(2026, 12, 3)
+    with i18n.speaking("es"):
+        spanish_footer = strings.DIGEST_FOOTER.format(date=day.isoformat())
+        request_footer = notify.footer(7)
+    assert spanish_footer != strings.DIGEST_FOOTER.format(date=day.isoformat())
+    assert digest.is_digest_text("", [spanish_footer], day)
+    assert not digest.is_digest_text("", ["something else"], day)
+    message: Any = SimpleNamespace(
+        embeds=[SimpleNamespace(footer=SimpleNamespace(text=request_footer))], content="<@5>"
+    )
+    assert notify.is_notification(message, 7, 5, in_dm=False)
+    assert not notify.is_notification(message, 8, 5, in_dm=False)
