@@ -315,13 +315,18 @@ class Digest(commands.Cog):
         settings = await self.bot.database.guild_settings(config.guild_id)
         if settings.modlog_channel_id in (None, config.channel_id):
             return
-        await modlog.tell(
-            self.bot,
-            config.guild_id,
-            strings.DIGEST_MODLOG_FAILED.format(
-                date=local_date.isoformat(), channel_id=config.channel_id, reason=reason
-            ),
+        guild = self.bot.get_guild(config.guild_id)
+        language = await i18n.language_of_server(
+            self.bot.database, config.guild_id, guild.preferred_locale if guild else None
         )
+        with i18n.speaking(language):
+            # ``reason`` was read in the loop's language (English): its msgid.
+            text = strings.DIGEST_MODLOG_FAILED.format(
+                date=local_date.isoformat(),
+                channel_id=config.channel_id,
+                reason=i18n.current().gettext(reason),
+            )
+        await modlog.tell(self.bot, config.guild_id, text)
 
     async def reconcile_unconfirmed(self, now: datetime) -> list[tuple[int, date, str]]:
         """Settle slots claimed before a restart but never confirmed, without double posting.

@@ -15,12 +15,20 @@ import pytest
 from bot.discord_ui import strings
 from tests.e2e import harness
 from tests.e2e.harness import World
-from tests.e2e.test_moderation import MOON, VOLCANO, reply_text, write_claim
+from tests.e2e.test_moderation import (
+    MOON,
+    VOLCANO,
+    flag_message,
+    modlog_posts,
+    reply_text,
+    set_modlog,
+    write_claim,
+)
 from tests.e2e.test_seams import any_reply, public_answer
 
 pytestmark = pytest.mark.e2e
 
-COMMANDS = ("factcheck", "settings", "flags", "digest")
+COMMANDS = ("factcheck", "settings", "flags", "digest", "Flag disputed claim")
 SPANISH_MOON = """
 +++ es
 question = "¿La Luna está hecha de queso?"
@@ -144,3 +152,18 @@ async def test_synced_commands_carry_spanish_localisations(world: World) -> None
     assert language["name_localizations"]["es-419"] == "idioma"
     # The stand-in checked every localised name against Discord's rules (the standin
     # fixture fails the test on any violation).
+
+
+async def test_the_mod_log_and_context_cards_speak_the_servers_language(world: World) -> None:
+    async with harness.world_bot(world, COMMANDS):
+        await set_modlog(world)
+        await set_language(world, "es")
+        answer, card = await flag_message(world, "is the moon made of cheese? my uncle says so")
+        # The moderator's own reply follows their client (English)...
+        assert answer.startswith("Flag #1 recorded")
+        # ...the public card and the mod-log post follow the server (Spanish).
+        assert card is not None
+        assert card["embeds"][0]["title"] == "Contexto: ¿La Luna está hecha de queso?"
+        (post,) = await modlog_posts(world, 1)
+        assert post["embeds"][0]["title"] == "Impugnación n.º 1"
+        assert "Confirmar" in labels(post)
