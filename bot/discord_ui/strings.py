@@ -199,6 +199,12 @@ MOD_REFUSED = N_(
     "The attempt has been logged."
 )
 MOD_GUILD_ONLY = N_("This works in a server only.")
+# The permission labels of bot/checks.py (Discord's own names for them in each language).
+PERMISSION_NAMES = {
+    "Manage Messages": N_("Manage Messages"),
+    "Manage Server": N_("Manage Server"),
+    "owner or Manage Server": N_("owner or Manage Server"),
+}
 CHANNEL_NOT_TEXT = N_("Please pick a text or announcement channel.")
 SETTINGS_CHANNEL_ELSEWHERE = N_("That channel is not in this server. Pick one of this server's.")
 

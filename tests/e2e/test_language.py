@@ -97,7 +97,9 @@ async def test_a_spanish_speaking_member_gets_private_replies_in_spanish(world: 
         ix = await world.standin.slash(
             world.guild, world.channel, world.member, "flags", {"list": {}}, locale="es-ES"
         )
-        assert (await reply_text(ix)).startswith("Lo siento, aquí solo pueden hacer eso")
+        assert (await reply_text(ix)).startswith(
+            "Lo siento, aquí solo pueden hacer eso quienes tienen el permiso **Gestionar mensajes**"
+        )
 
 
 async def test_a_server_set_to_spanish_answers_the_channel_in_spanish(world: World) -> None:
