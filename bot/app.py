@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import interactions
+from bot.discord_ui.translator import CommandTranslator
 from bot.interactions import ModalForm
 from bot.logs import get_logger
 
@@ -101,6 +102,8 @@ class FactdeskBot(commands.Bot):
         self._library = library
 
     async def setup_hook(self) -> None:
+        # Synced commands carry their Spanish names and descriptions (bot/locale).
+        await self.tree.set_translator(CommandTranslator())
         for name in extension_names():
             try:
                 await self.load_extension(name)

@@ -31,7 +31,9 @@ class Refused(app_commands.CheckFailure):
     ) -> None:
         self.action = action
         self.needed = needed
-        self.message = message or strings.MOD_REFUSED.format(permission=needed)
+        self.message = message or strings.MOD_REFUSED.format(
+            permission=strings.PERMISSION_NAMES.get(needed, needed)
+        )
         self.audited = audited
         super().__init__(self.message)
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import discord
 import structlog
 
+from bot import i18n
 from bot.checks import Refused
 from bot.discord_ui import limits, strings
 from bot.logs import get_logger
@@ -77,6 +78,8 @@ def begin(interaction: discord.Interaction, name: str | None = None) -> Interact
         name=name or interaction_name(interaction), started=time.perf_counter()
     )
     interaction.extras[_STATE_KEY] = state
+    # Private replies speak the member's language (public posts switch to the server's).
+    i18n.set_language(interaction.locale)
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(
         interaction_id=interaction.id,
@@ -158,7 +161,8 @@ async def answer_refusal(interaction: discord.Interaction, refused: Refused) -> 
         except Exception:
             log.exception("could not audit a refusal")
     try:
-        await reply(interaction, refused.message)
+        # A message fixed when the command was declared is still the English msgid.
+        await reply(interaction, i18n.current().gettext(refused.message))
     except discord.HTTPException:
         log.warning("could not send the refusal", exc_info=True)
 

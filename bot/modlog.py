@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import i18n
 from bot.discord_ui import custom_ids, strings
 from bot.discord_ui import moderation as render
 from bot.logs import get_logger
@@ -36,6 +37,13 @@ MAX_ATTEMPTS = 5
 HISTORY_READ = 100
 
 NO_MENTIONS = discord.AllowedMentions.none()
+
+
+async def _language(bot: FactdeskBot, guild_id: int) -> str:
+    """The mod-log is the server's: its posts speak the server's language, whoever acted."""
+    guild = bot.get_guild(guild_id)
+    preferred = guild.preferred_locale if guild is not None else None
+    return await i18n.language_of_server(bot.database, guild_id, preferred)
 
 
 async def _channel_id(bot: FactdeskBot, guild_id: int) -> int | None:
@@ -101,7 +109,7 @@ async def refresh(
 
 def _question(bot: FactdeskBot, claim_id: str | None) -> str | None:
     fc = bot.library.corpus.get(claim_id) if claim_id else None
-    return fc.question if fc else None
+    return fc.in_language(i18n.current_language()).question if fc else None
 
 
 def flag_embed(bot: FactdeskBot, flag: Flag) -> discord.Embed:
@@ -109,47 +117,44 @@ def flag_embed(bot: FactdeskBot, flag: Flag) -> discord.Embed:
 
 
 async def post_flag(bot: FactdeskBot, flag: Flag) -> None:
+    with i18n.speaking(await _language(bot, flag.guild_id)):
+        embed, view = flag_embed(bot, flag), render.flag_buttons(flag.id)
     message_id = await post(
-        bot,
-        flag.guild_id,
-        embed=flag_embed(bot, flag),
-        view=render.flag_buttons(flag.id),
-        nonce=_nonce("flag", flag.id),
+        bot, flag.guild_id, embed=embed, view=view, nonce=_nonce("flag", flag.id)
     )
     if message_id is not None:
         await bot.database.set_flag_modlog_message(flag.id, message_id)
 
 
 async def post_request(bot: FactdeskBot, request: Request) -> None:
+    with i18n.speaking(await _language(bot, request.guild_id)):
+        embed, view = render.request_embed(request), render.request_buttons(request.id)
     message_id = await post(
-        bot,
-        request.guild_id,
-        embed=render.request_embed(request),
-        view=render.request_buttons(request.id),
-        nonce=_nonce("request", request.id),
+        bot, request.guild_id, embed=embed, view=view, nonce=_nonce("request", request.id)
     )
     if message_id is not None:
         await bot.database.set_request_modlog_message(request.id, message_id)
 
 
 async def refresh_flag(bot: FactdeskBot, flag: Flag) -> None:
-    await refresh(bot, flag.guild_id, flag.modlog_message_id, flag_embed(bot, flag))
+    with i18n.speaking(await _language(bot, flag.guild_id)):
+        embed = flag_embed(bot, flag)
+    await refresh(bot, flag.guild_id, flag.modlog_message_id, embed)
 
 
 async def refresh_request(bot: FactdeskBot, request: Request) -> None:
-    await refresh(bot, request.guild_id, request.modlog_message_id, render.request_embed(request))
+    with i18n.speaking(await _language(bot, request.guild_id)):
+        embed = render.request_embed(request)
+    await refresh(bot, request.guild_id, request.modlog_message_id, embed)
 
 
 async def announce_answered(bot: FactdeskBot, request: Request) -> None:
     """A corpus reload answered an open request: say which fact-check does."""
-    await post(
-        bot,
-        request.guild_id,
-        content=strings.CORPUS_ANSWERED_MODLOG.format(
+    with i18n.speaking(await _language(bot, request.guild_id)):
+        content = strings.CORPUS_ANSWERED_MODLOG.format(
             request_id=request.id, claim_id=request.answered_claim_id
-        ),
-        nonce=_nonce("answered", request.id),
-    )
+        )
+    await post(bot, request.guild_id, content=content, nonce=_nonce("answered", request.id))
 
 
 async def tell(bot: FactdeskBot, guild_id: int, content: str) -> None:
@@ -176,7 +181,12 @@ async def _already_posted(bot: FactdeskBot, owed: list[ModlogPost]) -> dict[int,
         channel_id = await _channel_id(bot, guild_id)
         if channel_id is None:
             continue
-        wanted = {_title(o.kind, o.ref_id): o.id for o in owed if o.guild_id == guild_id}
+        wanted = {}
+        for language in i18n.LANGUAGES:  # the server's language may have changed since
+            with i18n.speaking(language):
+                wanted.update(
+                    {_title(o.kind, o.ref_id): o.id for o in owed if o.guild_id == guild_id}
+                )
         channel = bot.get_partial_messageable(channel_id, guild_id=guild_id)
         try:
             async for message in channel.history(limit=HISTORY_READ):
@@ -210,16 +220,19 @@ async def post_owed(bot: FactdeskBot, *, before: datetime) -> int:
             continue
         embed: discord.Embed | None = None
         view: discord.ui.View | None = None
+        language = await _language(bot, item.guild_id)
         if item.kind == "flag":
             flag = await database.flag(item.guild_id, item.ref_id)
             if flag is not None:
-                embed, view = flag_embed(bot, flag), render.flag_buttons(flag.id)
+                with i18n.speaking(language):
+                    embed, view = flag_embed(bot, flag), render.flag_buttons(flag.id)
                 view = view if flag.status == "open" else None
         else:
             request = await database.request(item.guild_id, item.ref_id)
             if request is not None:
-                embed = render.request_embed(request)
-                view = render.request_buttons(request.id) if request.status == "open" else None
+                with i18n.speaking(language):
+                    embed = render.request_embed(request)
+                    view = render.request_buttons(request.id) if request.status == "open" else None
         message_id = None
         if embed is not None:
             message_id = await post(

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import i18n
 from bot.discord_ui import notify as render
 from bot.logs import get_logger
 
@@ -99,13 +100,16 @@ async def _message(bot: FactdeskBot, item: Notification, guild: discord.Guild) -
     assert fc is not None
     request = await bot.database.request(item.guild_id, item.request_id)
     asked = request.question if request is not None else fc.question
-    return render.notification_message(
-        user_id=item.user_id,
-        request_id=item.request_id,
-        asked=asked,
-        fc=fc,
-        dm_server=guild.name if item.mode == "dm" else None,
-    )
+    # Sent outside any interaction (a reload answered the request): the server's language.
+    language = await i18n.language_of_server(bot.database, guild.id, guild.preferred_locale)
+    with i18n.speaking(language):
+        return render.notification_message(
+            user_id=item.user_id,
+            request_id=item.request_id,
+            asked=asked,
+            fc=fc,
+            dm_server=guild.name if item.mode == "dm" else None,
+        )
 
 
 async def send_one(bot: FactdeskBot, item: Notification) -> str:

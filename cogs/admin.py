@@ -18,10 +18,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import checks, hangup, interactions
+from bot import checks, hangup, i18n, interactions
 from bot.checks import MANAGER, MODERATOR_OR_MANAGER, OWNER_OR_MANAGER
 from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import when
+from bot.discord_ui.translator import described
 from bot.interactions import reply
 from bot.logs import get_logger
 from bot.options import TextChannelId
@@ -38,6 +39,10 @@ log = get_logger(__name__)
 PROBLEMS_SHOWN = 15
 NOTIFY_CHOICES = [
     app_commands.Choice(name=strings.SETTINGS_NOTIFY_CHOICES[m], value=m) for m in NOTIFY_MODES
+]
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name=strings.SETTINGS_LANGUAGE_CHOICES[code], value=code)
+    for code in ("en", "es", "auto")
 ]
 
 
@@ -137,8 +142,8 @@ class Admin(commands.Cog):
 
     @settings_group.command(name="threshold", description=strings.SETTINGS_THRESHOLD_DESCRIPTION)
     @app_commands.describe(
-        threshold=strings.SETTINGS_THRESHOLD_OPTION.format(
-            low=SERVER_THRESHOLD_MIN, high=SERVER_THRESHOLD_MAX
+        threshold=described(
+            strings.SETTINGS_THRESHOLD_OPTION, low=SERVER_THRESHOLD_MIN, high=SERVER_THRESHOLD_MAX
         )
     )
     @checks.needs(MANAGER)
@@ -177,6 +182,24 @@ class Admin(commands.Cog):
         log.info("notify mode set", mode=chosen)
         await reply(interaction, strings.SETTINGS_NOTIFY_SET[chosen])
 
+    @settings_group.command(name="language", description=strings.SETTINGS_LANGUAGE_DESCRIPTION)
+    @app_commands.describe(language=strings.SETTINGS_LANGUAGE_OPTION)
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @checks.needs(MANAGER)
+    async def settings_language(
+        self, interaction: discord.Interaction, language: app_commands.Choice[str]
+    ) -> None:
+        guild_id = checks.in_guild(interaction)
+        chosen = language.value if language.value in i18n.LANGUAGES else None
+        await interactions.defer_private(interaction)
+        await self.bot.database.set_guild_language(guild_id, chosen, actor_id=interaction.user.id)
+        log.info("server language set", language=chosen or "auto")
+        shown = strings.LANGUAGE_NAMES[i18n.server_language(chosen, interaction.guild_locale)]
+        if chosen is None:
+            await reply(interaction, strings.SETTINGS_LANGUAGE_AUTO.format(language=shown))
+        else:
+            await reply(interaction, strings.SETTINGS_LANGUAGE_SET.format(language=shown))
+
     @settings_group.command(name="show", description=strings.SETTINGS_SHOW_DESCRIPTION)
     @checks.needs(MODERATOR_OR_MANAGER)
     async def settings_show(self, interaction: discord.Interaction) -> None:
@@ -198,23 +221,33 @@ class Admin(commands.Cog):
                     else strings.SETTINGS_THRESHOLD_IS_DEFAULT
                 ),
             )
-            return strings.SETTINGS_SHOW.format(
-                threshold=threshold,
-                modlog=(
-                    f"<#{current.modlog_channel_id}>"
-                    if current.modlog_channel_id is not None
-                    else strings.SETTINGS_NOT_SET
-                ),
-                cooldown=int(FLAG_COOLDOWN.total_seconds()),
-                claims=len(self.bot.library.corpus),
-                flags=await database.count_flags(guild_id, "open"),
-                requests=await database.count_requests(guild_id, "open"),
-                disputes=len(await database.active_disputes(guild_id)),
-                changed=(
-                    when(current.updated_at)
-                    if current.updated_at is not None
-                    else strings.SETTINGS_NEVER
-                ),
+            language = strings.LANGUAGE_NAMES[
+                i18n.server_language(current.language, interaction.guild_locale)
+            ]
+            if current.language is None:
+                language = strings.SETTINGS_LANGUAGE_SHOWN_AUTO.format(language=language)
+            shown_language = strings.SETTINGS_LANGUAGE_LINE.format(language=language)
+            return (
+                shown_language
+                + "\n"
+                + strings.SETTINGS_SHOW.format(
+                    threshold=threshold,
+                    modlog=(
+                        f"<#{current.modlog_channel_id}>"
+                        if current.modlog_channel_id is not None
+                        else strings.SETTINGS_NOT_SET
+                    ),
+                    cooldown=int(FLAG_COOLDOWN.total_seconds()),
+                    claims=len(self.bot.library.corpus),
+                    flags=await database.count_flags(guild_id, "open"),
+                    requests=await database.count_requests(guild_id, "open"),
+                    disputes=len(await database.active_disputes(guild_id)),
+                    changed=(
+                        when(current.updated_at)
+                        if current.updated_at is not None
+                        else strings.SETTINGS_NEVER
+                    ),
+                )
             )
 
         await reply(interaction, await interactions.within_deadline(interaction, shown()))

@@ -23,7 +23,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import checks, interactions, modlog
+from bot import checks, i18n, interactions, modlog
 from bot.checks import MANAGER
 from bot.core import digest as core_digest
 from bot.core import schedule
@@ -199,8 +199,17 @@ class Digest(commands.Cog):
         )
         corpus = self._relevant_entries(data)
         built = core_digest.build_digest(data, corpus)
-        questions = {fc.id: fc.question for fc in corpus if fc.id in built.claim_ids}
-        return render_digest(built, questions, config.quiet_day)
+        guild = self.bot.get_guild(config.guild_id)
+        language = await i18n.language_of_server(
+            self.bot.database, config.guild_id, guild.preferred_locale if guild else None
+        )
+        with i18n.speaking(language):
+            questions = {
+                fc.id: fc.in_language(language).question
+                for fc in corpus
+                if fc.id in built.claim_ids
+            }
+            return render_digest(built, questions, config.quiet_day)
 
     def _relevant_entries(self, data: core_digest.DigestInput) -> list[FactCheck]:
         """The entries a digest can mention: changed in its window, or named by its activity.
@@ -306,13 +315,18 @@ class Digest(commands.Cog):
         settings = await self.bot.database.guild_settings(config.guild_id)
         if settings.modlog_channel_id in (None, config.channel_id):
             return
-        await modlog.tell(
-            self.bot,
-            config.guild_id,
-            strings.DIGEST_MODLOG_FAILED.format(
-                date=local_date.isoformat(), channel_id=config.channel_id, reason=reason
-            ),
+        guild = self.bot.get_guild(config.guild_id)
+        language = await i18n.language_of_server(
+            self.bot.database, config.guild_id, guild.preferred_locale if guild else None
         )
+        with i18n.speaking(language):
+            # ``reason`` was read in the loop's language (English): its msgid.
+            text = strings.DIGEST_MODLOG_FAILED.format(
+                date=local_date.isoformat(),
+                channel_id=config.channel_id,
+                reason=i18n.current().gettext(reason),
+            )
+        await modlog.tell(self.bot, config.guild_id, text)
 
     async def reconcile_unconfirmed(self, now: datetime) -> list[tuple[int, date, str]]:
         """Settle slots claimed before a restart but never confirmed, without double posting.

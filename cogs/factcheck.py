@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import interactions, review
+from bot import i18n, interactions, review
 from bot.core.matching import EmptyQuestionError, MatchResult
 from bot.core.models import FactCheck
 from bot.discord_ui import custom_ids, embeds, limits, strings, views
@@ -89,9 +89,21 @@ async def answer_message(
             fc, dispute, corrected_on=correction.changed_at.date() if correction else None
         ),
         "view": views.build_view(
-            views.answer_buttons(fc, post_id=post_id, flag=in_guild, vote=in_guild)
+            views.answer_buttons(
+                fc.in_language(i18n.current_language()),
+                post_id=post_id,
+                flag=in_guild,
+                vote=in_guild,
+            )
         ),
     }
+
+
+async def public_language(interaction: discord.Interaction) -> str:
+    """The language of what factdesk posts in this interaction's server."""
+    return await i18n.language_of_server(
+        bot_of(interaction).database, interaction.guild_id, interaction.guild_locale
+    )
 
 
 async def send(interaction: discord.Interaction, ephemeral: bool, **message: Any) -> None:
@@ -327,7 +339,8 @@ class PostButton(HandledItem, discord.ui.DynamicItem[discord.ui.Button], templat
         )
 
         async def post() -> None:
-            message = await answer_message(interaction, fc)
+            with i18n.speaking(await public_language(interaction)):
+                message = await answer_message(interaction, fc)
             await channel.send(
                 reference=reference,
                 allowed_mentions=discord.AllowedMentions.none(),
@@ -447,7 +460,14 @@ class Factcheck(commands.Cog):
         state = interactions.outcome(interaction)
 
         async def work() -> tuple[dict[str, Any], bool]:
-            """The reply, and whether the question is still to be recorded."""
+            """The reply, and whether the question is still to be recorded: in the member's
+            language when private, in the server's when it answers the channel."""
+            if ephemeral or interaction.guild_id is None:
+                return await answer()
+            with i18n.speaking(await public_language(interaction)):
+                return await answer()
+
+        async def answer() -> tuple[dict[str, Any], bool]:
             try:
                 fc, result = await self._resolve(question, state, interaction.guild_id)
             except EmptyQuestionError:

@@ -26,7 +26,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import checks, interactions, modlog, review
+from bot import checks, i18n, interactions, modlog, review
 from bot.checks import MODERATOR
 from bot.discord_ui import custom_ids, feedback, limits, strings
 from bot.discord_ui import moderation as render
@@ -297,10 +297,15 @@ class Moderation(commands.Cog):
         self, guild_id: int, message: discord.Message, fc: FactCheck, dispute: Dispute | None
     ) -> bool:
         channel = self.bot.get_partial_messageable(message.channel.id, guild_id=guild_id)
+        # A public card: the server's language, not the moderator's.
+        preferred = message.guild.preferred_locale if message.guild is not None else None
+        language = await i18n.language_of_server(self.bot.database, guild_id, preferred)
+        with i18n.speaking(language):
+            embed, view = render.context_card(fc, dispute), render.card_buttons(fc.id)
         try:
             await channel.send(
-                embed=render.context_card(fc, dispute),
-                view=render.card_buttons(fc.id),
+                embed=embed,
+                view=view,
                 reference=discord.MessageReference(
                     message_id=message.id, channel_id=message.channel.id, fail_if_not_exists=False
                 ),

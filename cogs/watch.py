@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import checks, interactions, modlog
+from bot import checks, i18n, interactions, modlog
 from bot.checks import MANAGER
 from bot.discord_ui import custom_ids, limits, strings
 from bot.discord_ui import moderation as render
@@ -46,7 +46,11 @@ MODE_CHOICES = [
     app_commands.Choice(name=strings.WATCH_MODE_REPLY, value="reply"),
     app_commands.Choice(name=strings.WATCH_MODE_MODLOG, value="modlog"),
 ]
-MODE_NAMES = {"reply": strings.WATCH_MODE_REPLY, "modlog": strings.WATCH_MODE_MODLOG}
+
+
+def mode_name(mode: str) -> str:
+    """A watch mode in the current language."""
+    return strings.WATCH_MODE_REPLY if mode == "reply" else strings.WATCH_MODE_MODLOG
 
 
 class Watch(commands.Cog):
@@ -91,7 +95,7 @@ class Watch(commands.Cog):
         log.info("channel watched", watched_channel_id=channel, mode=chosen)
         text = strings.WATCH_ADDED.format(
             channel_id=channel,
-            mode=MODE_NAMES[chosen],
+            mode=mode_name(chosen),
             threshold=await self._threshold(guild_id),
             cooldown_hours=int(COOLDOWN.total_seconds() // 3600),
             cap=HOURLY_CAP,
@@ -127,7 +131,7 @@ class Watch(commands.Cog):
                 return strings.WATCH_LIST_EMPTY
             return "\n".join(
                 strings.WATCH_LIST_LINE.format(
-                    channel_id=w.channel_id, mode=MODE_NAMES[w.mode], since=when(w.added_at)
+                    channel_id=w.channel_id, mode=mode_name(w.mode), since=when(w.added_at)
                 )
                 for w in watched
             )
@@ -157,7 +161,12 @@ class Watch(commands.Cog):
         if len(message.content.split()) < MIN_WORDS:
             return
         try:
-            await self._consider(message, message.guild.id, mode)
+            # The card or note is public: in the server's language.
+            language = await i18n.language_of_server(
+                self.bot.database, message.guild.id, message.guild.preferred_locale
+            )
+            with i18n.speaking(language):
+                await self._consider(message, message.guild.id, mode)
         except Exception:
             # A failed watch is never the member's problem; the log keeps it.
             log.exception("watch failed", channel_id=message.channel.id, message_id=message.id)
@@ -200,7 +209,7 @@ class Watch(commands.Cog):
                 guild_id,
                 content=strings.WATCH_MODLOG_NOTE.format(
                     channel_id=message.channel.id,
-                    question=render.quote(fc.question, 200),
+                    question=render.quote(fc.in_language(i18n.current_language()).question, 200),
                     confidence=best.score,
                     link=message.jump_url,
                 ),

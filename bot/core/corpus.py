@@ -64,6 +64,11 @@ _KEY_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
 _HEADING_RE = re.compile(r"^##(?!#)\s*(.*?)(?:\s+#+)?\s*$")
 # Fields that the Markdown body supplies; the front matter must not set them.
 _BODY_FIELDS = ("summary", "sections")
+# "+++ es" opens the entry's translation into a language: TOML (question, aliases, verdict,
+# follow_ups) up to the next "+++", then its Markdown body (docs/corpus-format.md).
+_TRANSLATION_RE = re.compile(r"^\+\+\+\s+([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\s*$")
+# A translated question is an embed's title on Discord (at most 256 characters).
+TRANSLATED_QUESTION_MAX = 256
 
 
 class Corpus:
@@ -272,6 +277,8 @@ class _Located:
     summary_line: int | None = None
     section_lines: list[int] = field(default_factory=list)
     body_lines: list[tuple[int, str]] = field(default_factory=list)
+    # where each "+++ <language>" block sits, by language
+    translations: dict[str, _Located] = field(default_factory=dict)
 
     def top_level_key_line(self, name: str) -> int | None:
         """The file line of ``name =`` before any ``[table]`` of the front matter."""
@@ -287,6 +294,9 @@ class _Located:
         """The file line of ``key =`` for a loc such as ``("sources", 1, "url")``."""
         if not path:
             return None
+        if path[0] == "translations" and len(path) > 1 and str(path[1]) in self.translations:
+            block = self.translations[str(path[1])]
+            return block.key_line(path[2:]) or block.front_start - 1
         head = str(path[0])
         if head == "summary":
             return self.summary_line
@@ -374,11 +384,20 @@ def _parse(text: str, filename: str) -> tuple[FactCheck | None, list[Problem], _
             problems.append(problem(line, name, message))
             del front[name]
 
-    summary, sections = _parse_body(lines, close + 1, located, filename, problems)
+    blocks = [i for i in range(close + 1, len(lines)) if _TRANSLATION_RE.match(lines[i])]
+    body_end = blocks[0] if blocks else len(lines)
+    summary, sections = _parse_body(lines, close + 1, located, filename, problems, end=body_end)
     data: dict[str, Any] = dict(front)
     data["summary"] = summary
     data["sections"] = sections
     problems.extend(_citation_problems(front, located, filename))
+    translated = _parse_translations(lines, blocks, front, filename, problems)
+    if "translations" in front:
+        line = located.top_level_key_line("translations") or first + 1
+        message = "comes from '+++ <language>' blocks after the body, not the front matter"
+        problems.append(problem(line, "translations", message))
+    data["translations"] = {code: t for code, (t, _) in translated.items()}
+    located.translations = {code: at for code, (_, at) in translated.items()}
     try:
         fc = FactCheck.model_validate(data)
     except ValidationError as error:
@@ -404,16 +423,82 @@ class _RawSection:
     body: list[str] = field(default_factory=list)
 
 
+def _parse_translations(
+    lines: list[str],
+    blocks: list[int],
+    front: Mapping[str, Any],
+    filename: str,
+    problems: list[Problem],
+) -> dict[str, tuple[dict[str, Any], _Located]]:
+    """Each "+++ <language>" block: its TOML and its Markdown body, problems named
+    ``translations.<language>.<field>`` at their lines."""
+    found: dict[str, tuple[dict[str, Any], _Located]] = {}
+    for number, start in enumerate(blocks):
+        match = _TRANSLATION_RE.match(lines[start])
+        assert match is not None
+        code = match.group(1)
+        prefix = f"translations.{code}."
+        end = blocks[number + 1] if number + 1 < len(blocks) else len(lines)
+        close = next((i for i in range(start + 1, end) if lines[i].strip() == FENCE), None)
+        if code in found:
+            problems.append(Problem(filename, start + 1, prefix[:-1], "translated twice"))
+            continue
+        if close is None:
+            message = f"the translation opened here has no closing '{FENCE}' line"
+            problems.append(Problem(filename, start + 1, prefix[:-1], message))
+            continue
+        located = _Located(front_start=start + 2, toml_lines=lines[start + 1 : close])
+        try:
+            data: dict[str, Any] = tomllib.loads("\n".join(located.toml_lines))
+        except tomllib.TOMLDecodeError as error:
+            message = str(error)
+            position = _TOML_POSITION_RE.search(message)
+            line = start + 1
+            if position:
+                line = located.front_start + int(position.group(1)) - 1
+                message = message[: position.start()]
+            problems.append(Problem(filename, line, prefix[:-1], f"invalid TOML: {message}"))
+            continue
+        for name in _BODY_FIELDS:
+            if name in data:
+                line = located.top_level_key_line(name) or start + 1
+                message = "comes from the Markdown body, not the front matter"
+                problems.append(Problem(filename, line, prefix + name, message))
+                del data[name]
+        question = data.get("question")
+        if isinstance(question, str) and len(question) > TRANSLATED_QUESTION_MAX:
+            problems.append(
+                Problem(
+                    filename,
+                    located.top_level_key_line("question") or start + 1,
+                    prefix + "question",
+                    f"is {len(question)} characters; Discord shows at most "
+                    f"{TRANSLATED_QUESTION_MAX} in a title",
+                )
+            )
+        summary, sections = _parse_body(
+            lines, close + 1, located, filename, problems, end=end, prefix=prefix
+        )
+        data["summary"] = summary
+        data["sections"] = sections
+        problems.extend(_citation_problems(front, located, filename, prefix=prefix))
+        found[code] = (data, located)
+    return found
+
+
 def _parse_body(
     lines: list[str],
     start: int,
     located: _Located,
     filename: str,
     problems: list[Problem],
+    *,
+    end: int | None = None,
+    prefix: str = "",
 ) -> tuple[str, list[dict[str, str]]]:
     summary_lines: list[str] = []
     sections: list[_RawSection] = []
-    for index in range(start, len(lines)):
+    for index in range(start, len(lines) if end is None else end):
         line = lines[index]
         heading = _HEADING_RE.match(line)
         if heading:
@@ -424,7 +509,7 @@ def _parse_body(
                     Problem(
                         filename,
                         index + 1,
-                        f"sections[{len(sections) - 1}].heading",
+                        f"{prefix}sections[{len(sections) - 1}].heading",
                         "the '## ' heading has no text",
                     )
                 )
@@ -443,7 +528,7 @@ def _parse_body(
             Problem(
                 filename,
                 min(summary_at, len(lines)),
-                "summary",
+                f"{prefix}summary",
                 "missing: write the executive summary before the first '## ' heading",
             )
         )
@@ -452,13 +537,17 @@ def _parse_body(
         body = "\n".join(section.body).strip()
         if not body and section.heading:
             problems.append(
-                Problem(filename, section.line, f"sections[{number}].body", "section is empty")
+                Problem(
+                    filename, section.line, f"{prefix}sections[{number}].body", "section is empty"
+                )
             )
         rendered.append({"heading": section.heading, "body": body})
     return summary, rendered
 
 
-def _citation_problems(front: Mapping[str, Any], located: _Located, filename: str) -> list[Problem]:
+def _citation_problems(
+    front: Mapping[str, Any], located: _Located, filename: str, *, prefix: str = ""
+) -> list[Problem]:
     """Every ``[n]`` citing a missing source, each with the line it sits on."""
     sources = front.get("sources", [])
     if not isinstance(sources, list):
@@ -472,7 +561,7 @@ def _citation_problems(front: Mapping[str, Any], located: _Located, filename: st
             section = sum(1 for start in located.section_lines if start < line_number) - 1
         for match in CITATION_RE.finditer(line):
             if int(match.group(1)) not in known:
-                where = "summary" if section < 0 else f"sections[{section}].body"
+                where = prefix + ("summary" if section < 0 else f"sections[{section}].body")
                 listed = ", ".join(f"[{n}]" for n in sorted(known)) or "none"
                 message = f"cites {match.group(0)} but no such source is listed (sources: {listed})"
                 problems.append(Problem(filename, line_number, where, message))

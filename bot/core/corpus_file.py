@@ -19,7 +19,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.models import FactCheck
+from bot.core.models import FactCheck, Section
 
 FENCE = "+++"
 # A fact-check is a few kilobytes; a file this large is a mistake (a pasted dump, a binary),
@@ -145,11 +145,31 @@ def render_fact_check(fc: FactCheck) -> str:
         if follow_up.claim is not None:
             out.append(f"claim = {_toml_str(follow_up.claim)}")
     out += [FENCE, "", fc.summary]
-    for section in fc.sections:
+    out += _render_sections(fc.sections)
+    for code, translation in fc.translations.items():
+        out += ["", f"{FENCE} {code}", f"question = {_toml_str(translation.question)}"]
+        if translation.verdict is not None:
+            out.append(f"verdict = {_toml_str(translation.verdict)}")
+        for name, values in (
+            ("aliases", translation.aliases),
+            ("follow_ups", translation.follow_ups),
+        ):
+            if values:
+                out.append(f"{name} = [")
+                out.extend(f"    {_toml_str(value)}," for value in values)
+                out.append("]")
+        out += [FENCE, "", translation.summary]
+        out += _render_sections(translation.sections)
+    return "\n".join(out) + "\n"
+
+
+def _render_sections(sections: tuple[Section, ...]) -> list[str]:
+    out: list[str] = []
+    for section in sections:
         # a heading is one line in Markdown
         heading = re.sub(r"\s*[\r\n]+\s*", " ", section.heading)
         out += ["", f"## {heading}", "", section.body]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _toml_str(value: str) -> str:

@@ -175,7 +175,7 @@ class MatchEntry:
 
     @classmethod
     def of(cls, fc: FactCheck) -> MatchEntry:
-        return cls(fc.id, fc.question, fc.aliases, fc.summary[:CONTEXT_CHARS])
+        return cls(fc.id, fc.question, fc.phrasings(), fc.summary[:CONTEXT_CHARS])
 
 
 @dataclass(frozen=True, slots=True)

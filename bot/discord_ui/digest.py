@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot import i18n
 from bot.core import digest as core_digest
 from bot.core import schedule
 from bot.discord_ui import custom_ids, limits, strings, views
@@ -138,7 +139,11 @@ def _sections(digest: core_digest.Digest) -> list[tuple[str, str]]:
             for r in digest.top_requests
         ]
         if digest.open_requests > len(digest.top_requests):
-            lines.append(strings.DIGEST_REQUESTS_TOTAL.format(count=digest.open_requests))
+            lines.append(
+                strings.DIGEST_REQUESTS_TOTAL(digest.open_requests).format(
+                    count=digest.open_requests
+                )
+            )
         sections.append((strings.DIGEST_REQUESTS, _field_value(lines, 0)))
     return sections
 
@@ -169,11 +174,9 @@ def render_digest(
         return [DigestMessage(content=strings.DIGEST_QUIET_NOTE.format(date=day))]
     footer = strings.DIGEST_FOOTER.format(date=day)
     template = strings.DIGEST_TITLE_LATE if digest.late else strings.DIGEST_TITLE
-    asked = (
-        strings.DIGEST_QUESTIONS_ASKED
-        if digest.questions_asked == 1
-        else strings.DIGEST_QUESTIONS_ASKED_PLURAL
-    ).format(count=digest.questions_asked)
+    asked = strings.DIGEST_QUESTIONS_ASKED(digest.questions_asked).format(
+        count=digest.questions_asked
+    )
     intro = strings.DIGEST_INTRO.format(asked=asked)
     if digest.late:
         intro = f"{intro}\n{strings.DIGEST_LATE_NOTE}"
@@ -203,11 +206,16 @@ def render_digest(
 
 
 def is_digest_text(content: str, footers: list[str | None], local_date: date) -> bool:
-    """Whether a message's text and embed footers are a digest (or quiet note) for the date."""
+    """Whether a message's text and embed footers are a digest (or quiet note) for the date,
+    in any language (the server's language may have changed since it was posted)."""
     day = local_date.isoformat()
-    if content == strings.DIGEST_QUIET_NOTE.format(date=day):
-        return True
-    return strings.DIGEST_FOOTER.format(date=day) in footers
+    for language in i18n.LANGUAGES:
+        with i18n.speaking(language):
+            if content == strings.DIGEST_QUIET_NOTE.format(date=day):
+                return True
+            if strings.DIGEST_FOOTER.format(date=day) in footers:
+                return True
+    return False
 
 
 def message_nonce(guild_id: int, local_date: date, part: int) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 
 import discord
 
+from bot import i18n
 from bot.core.models import FactCheck, Source
 from bot.discord_ui import limits, strings
 from bot.discord_ui.moderation import add_dispute_notice
@@ -102,12 +103,26 @@ def _follow_ups_field(fc: FactCheck) -> str:
     return limits.shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
 
 
+def in_current_language(fc: FactCheck) -> tuple[FactCheck, str | None]:
+    """``fc`` in the current language when the corpus has it; else ``fc`` as it is and the
+    translated line saying it is not available in that language."""
+    language = i18n.current_language()
+    if fc.has_language(language):
+        return fc.in_language(language), None
+    names = strings.LANGUAGE_NAMES
+    return fc, strings.TRANSLATION_MISSING.format(
+        language=names.get(language, language), original=names.get(fc.language, fc.language)
+    )
+
+
 def answer_embed(
     fc: FactCheck, dispute: Dispute | None = None, *, corrected_on: date | None = None
 ) -> discord.Embed:
     """The answer to a question: the server's dispute notice first when moderators upheld
     one, then verdict, summary, date ("Updated on" the day a reload corrected it),
-    numbered sources, follow-ups and the disclaimer."""
+    numbered sources, follow-ups and the disclaimer; in the current language when the entry
+    has it, else in its own with one line saying so."""
+    fc, missing = in_current_language(fc)
     embed = discord.Embed(title=safe(fc.question, limits.EMBED_TITLE), colour=ANSWER_COLOUR)
     add_dispute_notice(embed, dispute)
     embed.add_field(
@@ -120,6 +135,8 @@ def answer_embed(
     embed.set_footer(text=limits.shorten(strings.DISCLAIMER, limits.EMBED_FOOTER))
 
     head = strings.VERDICT_LINE.format(verdict=safe(fc.verdict, 200)) + "\n\n" if fc.verdict else ""
+    if missing is not None:
+        head = f"*{missing}*\n\n{head}"
     room = min(
         limits.EMBED_DESCRIPTION,
         limits.EMBEDS_TOTAL_CHARACTERS - len(embed),
@@ -153,6 +170,7 @@ def _paged_embed(page: Page, number: int, count: int) -> discord.Embed:
 
 def source_pages(fc: FactCheck) -> list[Page]:
     """All sources of ``fc``, as many per page as fit."""
+    fc, _ = in_current_language(fc)
     title = strings.SOURCES_TITLE.format(question=safe(fc.question, 200))
     if not fc.sources:
         return [Page(title, strings.NO_SOURCES)]
@@ -172,6 +190,7 @@ def source_pages(fc: FactCheck) -> list[Page]:
 
 def analysis_pages(fc: FactCheck) -> list[Page]:
     """The summary, then every numbered section, split into pages that fit one embed each."""
+    fc, _ = in_current_language(fc)
     parts = [(strings.ANALYSIS_SUMMARY_HEADING, fc.summary)] + [
         (
             strings.ANALYSIS_SECTION_TITLE.format(number=i, heading=section.heading),

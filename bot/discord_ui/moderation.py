@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import i18n
 from bot.discord_ui import custom_ids, limits, strings
 from bot.discord_ui.views import ButtonSpec, build_view, vote_buttons
 from bot.store.rows import AuditEntry, Dispute, Flag, Request
@@ -239,6 +240,7 @@ def add_dispute_notice(embed: discord.Embed, dispute: Dispute | None) -> discord
 
 def context_card(fc: FactCheck, dispute: Dispute | None) -> discord.Embed:
     """The compact public reply to a flagged message: verdict, one line, date."""
+    fc = fc.in_language(i18n.current_language())
     lines = []
     if fc.verdict:
         lines.append(strings.VERDICT_LINE.format(verdict=quote(fc.verdict, 200)))

@@ -12,6 +12,7 @@ from typing import Any
 
 import discord
 
+from bot import i18n
 from bot.core.models import FactCheck
 from bot.discord_ui import custom_ids, limits, strings
 from bot.discord_ui.views import ButtonSpec, build_view
@@ -40,6 +41,7 @@ def notification_message(
     dm_server: str | None = None,
 ) -> dict[str, Any]:
     """``channel.send`` keyword arguments. ``dm_server``: the server's name, for a DM."""
+    fc = fc.in_language(i18n.current_language())
     embed = discord.Embed(
         title=limits.shorten(limits.neutralise_mentions(fc.question.strip()), limits.EMBED_TITLE),
         description=strings.NOTIFY_ASKED.format(
@@ -80,6 +82,10 @@ def is_notification(
 ) -> bool:
     """Whether ``message`` (the bot's own) is the notification of ``request_id`` for
     ``user_id`` (in a DM the channel names the member; in a server the mention does)."""
-    if not any(embed.footer.text == footer(request_id) for embed in message.embeds):
+    footers = set()
+    for language in i18n.LANGUAGES:  # posted in the server's language of the day
+        with i18n.speaking(language):
+            footers.add(footer(request_id))
+    if not any(embed.footer.text in footers for embed in message.embeds):
         return False
     return in_dm or f"<@{user_id}>" in (message.content or "")

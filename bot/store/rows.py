@@ -24,6 +24,8 @@ class GuildSettings:
     updated_by: int | None
     # None: the bot's default threshold applies.
     match_threshold: float | None = None
+    # "en" or "es"; None: auto, the server's preferred locale (bot/i18n.py).
+    language: str | None = None
 
 
 @dataclass(frozen=True)

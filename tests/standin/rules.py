@@ -21,6 +21,43 @@ CHOICE_NAME_MAX = 100
 COMMAND_NAME_MAX = 32
 COMMAND_DESCRIPTION_MAX = 100
 CHAT_INPUT = 1
+# https://discord.com/developers/docs/reference#locales: the keys a localisation may use.
+DISCORD_LOCALES = frozenset(
+    [
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    ]
+)
 
 
 def embed_size(embed: dict[str, Any]) -> int:
@@ -158,10 +195,15 @@ def command_problems(command: dict[str, Any]) -> list[str]:
     if kind == CHAT_INPUT:
         problems.extend(_name_rules(name, "command"))
         problems.extend(_description_rules(command.get("description"), f"command {name!r}"))
-        for option in command.get("options") or []:
+        problems.extend(_localisation_problems(command, f"command {name!r}", strict=True))
+        options = command.get("options") or []
+        for option in options:
             problems.extend(_option_problems(option, f"command {name!r}"))
-    elif not 1 <= len(name) <= COMMAND_NAME_MAX:
-        problems.append(f"command name {name!r} must be 1-{COMMAND_NAME_MAX} characters")
+        problems.extend(_sibling_problems(options, f"command {name!r}"))
+    else:
+        if not 1 <= len(name) <= COMMAND_NAME_MAX:
+            problems.append(f"command name {name!r} must be 1-{COMMAND_NAME_MAX} characters")
+        problems.extend(_localisation_problems(command, f"command {name!r}", strict=False))
     return problems
 
 
@@ -169,8 +211,83 @@ def _option_problems(option: dict[str, Any], where: str) -> list[str]:
     name = option.get("name") or ""
     problems = _name_rules(name, f"{where} option")
     problems.extend(_description_rules(option.get("description"), f"{where} option {name!r}"))
-    for sub in option.get("options") or []:
+    problems.extend(_localisation_problems(option, f"{where} option {name!r}", strict=True))
+    for choice in option.get("choices") or []:
+        for locale, text in (choice.get("name_localizations") or {}).items():
+            if locale not in DISCORD_LOCALES:
+                problems.append(f"{where} option {name!r} choice: unknown locale {locale!r}")
+            if not isinstance(text, str) or not 1 <= len(text) <= CHOICE_NAME_MAX:
+                problems.append(
+                    f"{where} option {name!r} choice {locale}: name must be "
+                    f"1-{CHOICE_NAME_MAX} characters"
+                )
+    subs = option.get("options") or []
+    for sub in subs:
         problems.extend(_option_problems(sub, f"{where} option {name!r}"))
+    problems.extend(_sibling_problems(subs, f"{where} option {name!r}"))
+    return problems
+
+
+def _localisation_problems(item: dict[str, Any], what: str, *, strict: bool) -> list[str]:
+    """``name_localizations`` and ``description_localizations``: known locales, and each
+    localised name under the same rules as the name itself (``strict``: a slash command's or
+    an option's; else a context menu's, 1-32 characters of any kind)."""
+    problems: list[str] = []
+    names = item.get("name_localizations") or {}
+    descriptions = item.get("description_localizations") or {}
+    for field, found in (
+        ("name_localizations", names),
+        ("description_localizations", descriptions),
+    ):
+        if not isinstance(found, dict):
+            problems.append(f"{what}: {field} must be an object")
+            continue
+        problems.extend(
+            f"{what}: {field} has an unknown locale {locale!r}"
+            for locale in found
+            if locale not in DISCORD_LOCALES
+        )
+    if not isinstance(names, dict) or not isinstance(descriptions, dict):
+        return problems
+    for locale, name in names.items():
+        if not isinstance(name, str):
+            problems.append(f"{what} {locale}: the name must be a string")
+        elif strict:
+            problems.extend(_name_rules(name, f"{what} {locale}"))
+        elif not 1 <= len(name) <= COMMAND_NAME_MAX:
+            problems.append(f"{what} {locale}: name must be 1-{COMMAND_NAME_MAX} characters")
+    for locale, description in descriptions.items():
+        if strict or description:
+            problems.extend(_description_rules(description, f"{what} {locale}"))
+    return problems
+
+
+def localised_name_clashes(commands: list[dict[str, Any]]) -> list[str]:
+    """Top-level commands of one type are unique by name in every locale too."""
+    problems: list[str] = []
+    for kind in {command.get("type") or CHAT_INPUT for command in commands}:
+        same = [command for command in commands if (command.get("type") or CHAT_INPUT) == kind]
+        problems.extend(
+            problem.replace("two options", "two commands")
+            for problem in _sibling_problems(same, f"commands of type {kind}")
+        )
+    return problems
+
+
+def _sibling_problems(siblings: list[dict[str, Any]], where: str) -> list[str]:
+    """Names are unique among siblings in every locale (a localised name, or the default)."""
+    problems: list[str] = []
+    locales = {locale for s in siblings for locale in (s.get("name_localizations") or {})}
+    for locale in sorted(locales):
+        seen: dict[str, int] = {}
+        for sibling in siblings:
+            shown = (sibling.get("name_localizations") or {}).get(locale) or sibling.get("name")
+            seen[shown] = seen.get(shown, 0) + 1
+        problems.extend(
+            f"{where}: two options are named {name!r} in {locale}"
+            for name, count in seen.items()
+            if count > 1
+        )
     return problems
 
 

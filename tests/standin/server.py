@@ -1265,6 +1265,7 @@ class StandIn:
         names = [(command["name"], command.get("type") or 1) for command in body]
         if len(names) != len(set(names)):
             problems.append("two commands share a name and type")
+        problems.extend(rules.localised_name_clashes(body))
         if problems:
             raise self._invalid(record, "application commands break Discord's rules", problems)
         self._commands[key] = []

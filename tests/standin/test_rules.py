@@ -156,3 +156,75 @@ def test_spec_leniencies_for_what_discord_accepts() -> None:
     option["channel_types"] = [99]
     [error] = spec.validate(found[0], [command])
     assert "['channel_types'][0]: 99 is not valid under any of the given schemas" in error
+
+
+def localised(name: str, description: str = "Ask", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "description": description, **extra}
+
+
+@pytest.mark.parametrize(
+    ("command", "ok"),
+    [
+        (localised("factcheck", name_localizations={"es-ES": "verificar"}), True),
+        (localised("factcheck", name_localizations={"es-419": "zona-horaria_2"}), True),
+        (localised("factcheck", name_localizations={"es-ES": "Verificar"}), False),
+        (localised("factcheck", name_localizations={"es-ES": "verificar algo"}), False),
+        (localised("factcheck", name_localizations={"es-ES": "v" * 33}), False),
+        (localised("factcheck", name_localizations={"es": "verificar"}), False),
+        (localised("factcheck", description_localizations={"es-ES": "d" * 101}), False),
+        (localised("factcheck", description_localizations={"es-ES": ""}), False),
+        (localised("factcheck", description_localizations={"es-419": "Pregunta"}), True),
+        (
+            localised(
+                "f",
+                options=[
+                    localised("a", name_localizations={"es-ES": "uno"}),
+                    localised("b", name_localizations={"es-ES": "uno"}),
+                ],
+            ),
+            False,
+        ),
+        (
+            localised(
+                "f",
+                options=[localised("a", name_localizations={"es-ES": "b"}), localised("b")],
+            ),
+            False,
+        ),
+        (
+            localised(
+                "f",
+                options=[
+                    localised(
+                        "o",
+                        choices=[{"name": "x", "value": 1, "name_localizations": {"es-ES": ""}}],
+                    )
+                ],
+            ),
+            False,
+        ),
+        (
+            {
+                "name": "Fact-check this message",
+                "type": 3,
+                "description": "",
+                "name_localizations": {"es-ES": "Verificar este mensaje"},
+            },
+            True,
+        ),
+        (
+            {"name": "Menu", "type": 3, "description": "", "name_localizations": {"es-ES": ""}},
+            False,
+        ),
+    ],
+)
+def test_command_localisations(command: dict[str, Any], ok: bool) -> None:
+    assert (rules.command_problems(command) == []) is ok
+
+
+def test_localised_top_level_names_are_unique_per_type() -> None:
+    a = localised("a", name_localizations={"es-ES": "igual"})
+    b = localised("b", name_localizations={"es-ES": "igual"})
+    menu = {"name": "igual", "type": 3, "description": ""}
+    assert rules.localised_name_clashes([a, b]) != []
+    assert rules.localised_name_clashes([a, menu]) == []

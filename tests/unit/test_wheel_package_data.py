@@ -46,6 +46,8 @@ def test_the_installed_wheel_answers_from_its_bundled_corpus(tmp_path: Path) -> 
         packaged = {n for n in archive.namelist() if n.startswith("bot/data/claims/")}
     expected = {f"bot/data/claims/{p.name}" for p in (PROJECT_ROOT / "data" / "claims").iterdir()}
     assert packaged == expected
+    # The compiled Spanish catalogue rides along (the bot reads it with stdlib gettext).
+    assert "bot/locale/es/LC_MESSAGES/factdesk.mo" in archive.namelist()
 
     environment = tmp_path / "venv"
     venv.create(environment, with_pip=True)
@@ -63,5 +65,14 @@ def test_the_installed_wheel_answers_from_its_bundled_corpus(tmp_path: Path) -> 
     assert asked.returncode == 0, asked.stderr
     assert asked.stdout.startswith("Did the US help the cartels in Mexico in any way?\n")
     assert "Traceback" not in asked.stderr
+    spanish = run(
+        [
+            str(python),
+            "-c",
+            "from bot import i18n; print(i18n.translator_for('es-419')('Sources'))",
+        ],
+        outside,
+    )
+    assert spanish.stdout == "Fuentes\n", spanish.stderr
     version = run([factdesk, "--version"], outside)
     assert version.stdout == f"factdesk {__version__}\n"
