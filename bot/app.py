@@ -24,6 +24,7 @@ from bot.logs import get_logger
 if TYPE_CHECKING:
     from bot.core.library import Library
     from bot.heartbeat import Heartbeat
+    from bot.peers import ReloadChannel
     from bot.settings import Settings
     from bot.shards import IdentifyGate, ShardPlan
     from bot.store.database import Database
@@ -95,6 +96,8 @@ class FactdeskBot(commands.Bot):
         self.shard_plan = shard_plan
         self.identify_gate = identify_gate
         self._max_concurrency: int | None = None
+        # PostgreSQL: corpus reloads heard from and told to the bot's other processes.
+        self.peers: ReloadChannel | None = None
 
     @property
     def syncs_commands(self) -> bool:
@@ -119,6 +122,17 @@ class FactdeskBot(commands.Bot):
         log.info("identifying", shard_id=shard_id, bucket=bucket)
 
     async def setup_hook(self) -> None:
+        if isinstance(self.settings.database, str):
+            from bot.peers import ReloadChannel
+
+            self.peers = ReloadChannel(
+                self.settings.database, lambda _peer: self.dispatch("peer_corpus_reload")
+            )
+            try:
+                await self.peers.start()
+            except Exception:
+                log.exception("cannot listen for other processes' corpus reloads")
+                self.peers = None
         for name in extension_names():
             try:
                 await self.load_extension(name)
@@ -138,6 +152,8 @@ class FactdeskBot(commands.Bot):
         if self.refresh_heartbeat.is_running():
             self.refresh_heartbeat.cancel()
         await super().close()
+        if self.peers is not None:
+            await self.peers.close()
         if self.identify_gate is not None:
             await self.identify_gate.close()
 
@@ -155,6 +171,15 @@ class FactdeskBot(commands.Bot):
         log.info("connected", user_id=self.user.id, guilds=len(self.guilds))
         # Say "connected" now rather than at the loop's next tick, up to 30 s later.
         await self.refresh_heartbeat()
+
+    async def on_corpus_reloaded(self, from_peer: bool) -> None:
+        """A reload here (not one that followed a peer's) is told to the other processes."""
+        if from_peer or self.peers is None:
+            return
+        try:
+            await self.peers.announce()
+        except Exception:
+            log.exception("cannot tell the other processes about the reload")
 
     async def on_resumed(self) -> None:
         log.info("gateway session resumed")
