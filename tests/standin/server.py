@@ -752,6 +752,17 @@ class StandIn:
             for shard, session in sorted(self._sessions.items())
         }
 
+    @_awaited_on_standin_loop
+    async def wait_identified(self, count: int, within: float = 30.0) -> None:
+        """Wait until ``count`` IDENTIFYs in all have been accepted (READY and its servers
+        sent), e.g. a restarted process's shards after the first start's."""
+
+        def enough() -> bool:
+            return sum(1 for i in self._identifies if i.outcome == "ready") >= count
+
+        async with self._state_changed:
+            await asyncio.wait_for(self._state_changed.wait_for(enough), within)
+
     @property
     def identifies(self) -> list[Identify]:
         """Every IDENTIFY so far, oldest first (a snapshot)."""
