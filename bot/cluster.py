@@ -40,6 +40,15 @@ STOP_GRACE = 30.0
 CommandFor = Callable[[tuple[int, ...], int], Sequence[str]]
 
 
+def _stop_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the parent dies (PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def run_command(shards: tuple[int, ...], shard_count: int) -> list[str]:
     """The child's command line: this interpreter, ``factdesk run`` on one shard range."""
     return [
@@ -134,8 +143,11 @@ class Cluster:
     async def _start(self, child: Child) -> asyncio.subprocess.Process:
         command = list(self.command_for(child.shards, child.shard_count))
         # Its own process group: a Ctrl-C in the terminal reaches the cluster only, which
-        # then stops the children in order.
-        process = await asyncio.create_subprocess_exec(*command, start_new_session=True)
+        # then stops the children in order. And if the cluster itself is killed, the
+        # kernel sends each child SIGTERM (Linux), so no shard is left running unsupervised.
+        process = await asyncio.create_subprocess_exec(
+            *command, start_new_session=True, preexec_fn=_stop_with_parent
+        )
         child.process = process
         child.starts += 1
         child.started_at = time.monotonic()

@@ -4,6 +4,7 @@ behave like a `factdesk run` that dies, fails on its settings, or ignores SIGTER
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -150,5 +151,54 @@ async def wait_for_file(path: Path, within: float = 30.0) -> None:
             if await asyncio.to_thread(path.exists):
                 return
             await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(poll(), within)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+async def test_children_stop_when_the_cluster_is_killed(tmp_path: Path) -> None:
+    """A SIGKILLed cluster leaves no shard running: the kernel sends its children SIGTERM."""
+    script = tmp_path / "child.py"
+    script.write_text(CHILD, encoding="utf-8")
+    launcher = tmp_path / "launcher.py"
+    launcher.write_text(
+        "import asyncio, sys\n"
+        "from bot.cluster import Cluster\n"
+        f"cmd = lambda shards, n: [sys.executable, {str(script)!r}, {str(tmp_path)!r},"
+        " '-'.join(map(str, shards)), 'steady']\n"
+        "asyncio.run(Cluster(2, 2, command_for=cmd).run())\n",
+        encoding="utf-8",
+    )
+    cluster = await asyncio.create_subprocess_exec(
+        sys.executable, str(launcher), stdout=asyncio.subprocess.PIPE
+    )
+    assert cluster.stdout is not None
+    pids = []
+    while len(pids) < 2:
+        line = (await asyncio.wait_for(cluster.stdout.readline(), 30)).decode()
+        if "pid " in line:
+            pids.append(int(line.rsplit("pid ", 1)[1]))
+    cluster.kill()
+    # (The wait ends once every holder of its stdout, the children too, has gone.)
+    await asyncio.wait_for(cluster.wait(), 30)
+    for pid in pids:
+        await wait_until_gone(pid)
+
+
+async def wait_until_gone(pid: int, within: float = 30.0) -> None:
+    async def poll() -> None:
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            # A zombie (exited, not yet reaped by init) counts as gone.
+            try:
+                status = await asyncio.to_thread(Path(f"/proc/{pid}/stat").read_text)
+            except FileNotFoundError:
+                return
+            if status.split(")")[-1].split()[0] == "Z":
+                return
+            await asyncio.sleep(0.05)
 
     await asyncio.wait_for(poll(), within)
