@@ -930,6 +930,12 @@ class StandIn:
                     f"shard {shard} while shard {other.shard_id} runs with count"
                     f" {other.shard_count}",
                 )
+        earlier = self._sessions.get(shard_id)
+        if earlier is not None and earlier.streaming is not None and not earlier.streaming.closed:
+            # Two live sessions for one shard: two processes were given overlapping ranges.
+            self._violate(
+                "GATEWAY", "IDENTIFY", f"shard {shard_id} identified while its session is live"
+            )
         session = _Session(shard_id, shard_count)
         self._sessions[shard_id] = session
         session.intents = int(data.get("intents", 0))

@@ -200,3 +200,17 @@ async def test_the_daily_session_start_limit_counts_every_identify() -> None:
         assert closed.value.code == 4004
         assert [i.outcome for i in standin.identifies] == ["ready", "daily limit"]
         assert standin.session_start_remaining == 0
+
+
+async def test_two_live_sessions_for_one_shard_are_a_violation() -> None:
+    async with StandIn.start(max_concurrency=2, identify_window=0.2) as standin:
+        standin.add_guild()
+        with pointed_at(standin):
+            # The second process was given an overlapping range: shard 0 once more.
+            async with (
+                running(ShardClient([0], 2), standin),
+                running(ShardClient([0, 1], 2, hold=0.3), standin),
+            ):
+                pass
+        (violation,) = [v for v in standin.violations if "while its session is live" in str(v)]
+        assert "shard 0" in str(violation)
