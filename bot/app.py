@@ -25,7 +25,9 @@ from bot.logs import get_logger
 if TYPE_CHECKING:
     from bot.core.library import Library
     from bot.heartbeat import Heartbeat
+    from bot.peers import ReloadChannel
     from bot.settings import Settings
+    from bot.shards import IdentifyGate, ShardPlan
     from bot.store.database import Database
 
 log = get_logger(__name__)
@@ -62,6 +64,9 @@ class FactdeskBot(commands.Bot):
         database: Database,
         heartbeat: Heartbeat | None = None,
         message_content: bool | None = None,
+        shard_plan: ShardPlan | None = None,
+        identify_gate: IdentifyGate | None = None,
+        **options: Any,
     ) -> None:
         # Interactions arrive without any intent; guilds gives the channel and role cache
         # that interaction.channel / permissions resolve against. Watch mode alone reads
@@ -80,6 +85,7 @@ class FactdeskBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=FactdeskTree,
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.library = library
@@ -88,6 +94,33 @@ class FactdeskBot(commands.Bot):
         # Whether members' message text reaches the bot (watch mode needs it).
         self.reads_messages = wants_content
         self._modal_forms: list[type[ModalForm]] = []
+        self.shard_plan = shard_plan
+        self.identify_gate = identify_gate
+        self._max_concurrency: int | None = None
+        # PostgreSQL: corpus reloads heard from and told to the bot's other processes.
+        self.peers: ReloadChannel | None = None
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Whether this process syncs the command tree: unsharded, or holding shard 0."""
+        return self.shard_plan is None or self.shard_plan.syncs_commands
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Sharded: wait for the shard's identify bucket across processes (bot.shards)."""
+        if self.identify_gate is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        if self._max_concurrency is None:
+            _, _, limit = await self.http.get_bot_gateway()
+            self._max_concurrency = int(limit.get("max_concurrency") or 1)
+            log.info(
+                "session starts",
+                remaining=limit.get("remaining"),
+                total=limit.get("total"),
+                max_concurrency=self._max_concurrency,
+            )
+        bucket = await self.identify_gate.wait_turn(shard_id or 0, self._max_concurrency)
+        log.info("identifying", shard_id=shard_id, bucket=bucket)
 
     @property
     def library(self) -> Library:
@@ -104,6 +137,17 @@ class FactdeskBot(commands.Bot):
     async def setup_hook(self) -> None:
         # Synced commands carry their Spanish names and descriptions (bot/locale).
         await self.tree.set_translator(CommandTranslator())
+        if isinstance(self.settings.database, str):
+            from bot.peers import ReloadChannel
+
+            self.peers = ReloadChannel(
+                self.settings.database, lambda _peer: self.dispatch("peer_corpus_reload")
+            )
+            try:
+                await self.peers.start()
+            except Exception:
+                log.exception("cannot listen for other processes' corpus reloads")
+                self.peers = None
         for name in extension_names():
             try:
                 await self.load_extension(name)
@@ -111,7 +155,7 @@ class FactdeskBot(commands.Bot):
                 if name in CORE_EXTENSIONS:
                     raise
                 log.exception("extension failed to load", extension=name)
-        if self.settings.dev_guild_id is not None:
+        if self.settings.dev_guild_id is not None and self.syncs_commands:
             guild = discord.Object(id=self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
@@ -123,6 +167,10 @@ class FactdeskBot(commands.Bot):
         if self.refresh_heartbeat.is_running():
             self.refresh_heartbeat.cancel()
         await super().close()
+        if self.peers is not None:
+            await self.peers.close()
+        if self.identify_gate is not None:
+            await self.identify_gate.close()
 
     @tasks.loop(seconds=HEARTBEAT_SECONDS)
     async def refresh_heartbeat(self) -> None:
@@ -138,6 +186,15 @@ class FactdeskBot(commands.Bot):
         log.info("connected", user_id=self.user.id, guilds=len(self.guilds))
         # Say "connected" now rather than at the loop's next tick, up to 30 s later.
         await self.refresh_heartbeat()
+
+    async def on_corpus_reloaded(self, from_peer: bool) -> None:
+        """A reload here (not one that followed a peer's) is told to the other processes."""
+        if from_peer or self.peers is None:
+            return
+        try:
+            await self.peers.announce()
+        except Exception:
+            log.exception("cannot tell the other processes about the reload")
 
     async def on_resumed(self) -> None:
         log.info("gateway session resumed")
@@ -168,6 +225,19 @@ class FactdeskBot(commands.Bot):
         secret = self.settings.discord_token
         token = secret.get_secret_value() if secret is not None else ""
         return hashlib.sha256(b"factdesk custom_id key\0" + token.encode()).digest()
+
+
+class ShardedFactdeskBot(FactdeskBot, commands.AutoShardedBot):
+    """factdesk on discord.py's ``AutoShardedBot``: the shards of ``shard_plan``, each
+    identifying when the :class:`~bot.shards.IdentifyGate` gives its bucket a turn."""
+
+    def __init__(self, *, shard_plan: ShardPlan, **kwargs: Any) -> None:
+        super().__init__(
+            shard_plan=shard_plan,
+            shard_ids=list(shard_plan.shard_ids),
+            shard_count=shard_plan.shard_count,
+            **kwargs,
+        )
 
 
 def extension_names() -> list[str]:

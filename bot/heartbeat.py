@@ -190,9 +190,13 @@ async def database_write_problem(database: Database) -> str | None:
 def gateway_state(bot: Any) -> tuple[bool, float | None]:
     """Whether ``bot`` (a discord.py client) is connected now, and its latency in ms."""
     websocket = getattr(bot, "ws", None)
-    connected = bool(
-        bot.is_ready() and not bot.is_closed() and websocket is not None and websocket.open
-    )
+    shards = getattr(bot, "shards", None)
+    if isinstance(shards, dict) and shards:
+        # An AutoShardedBot has no one websocket: connected when every shard is.
+        open_now = all(not shard.is_closed() for shard in shards.values())
+    else:
+        open_now = websocket is not None and websocket.open
+    connected = bool(bot.is_ready() and not bot.is_closed() and open_now)
     latency = float(bot.latency)
     latency_ms = round(latency * 1000, 1) if connected and math.isfinite(latency) else None
     return connected, latency_ms

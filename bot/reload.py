@@ -49,8 +49,12 @@ def split_problems(problems: Sequence[Any]) -> tuple[list[Any], list[Any]]:
     return list(blocking), list(warnings)
 
 
-async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
-    """Load the corpus again; swap it in only when it loads cleanly. One reload at a time."""
+async def reload_corpus(bot: FactdeskBot, *, from_peer: bool = False) -> ReloadOutcome:
+    """Load the corpus again; swap it in only when it loads cleanly. One reload at a time.
+
+    ``from_peer``: another process of this bot reloaded and said so (bot.peers); it has
+    recorded the corrections and answered the requests already, so this one only swaps.
+    A successful reload dispatches ``corpus_reloaded`` (the bot tells its peers)."""
     from bot.core.feeds import merged_library
     from bot.core.library import Library
     from bot.feeds import served_feeds
@@ -88,6 +92,9 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
         )
         # Verdicts or summaries the new corpus changed: answers and digests say so.
         corrected = await asyncio.to_thread(corrections, old_corpus, library.corpus)
+        if from_peer:
+            bot.dispatch("corpus_reloaded", from_peer)
+            return ReloadOutcome(True, len(library.corpus), previous, [], [], warnings)
         if corrected:
             await bot.database.record_corrections(corrected)
             log.info("fact-checks corrected", claim_ids=[c.claim_id for c in corrected])
@@ -104,4 +111,5 @@ async def reload_corpus(bot: FactdeskBot) -> ReloadOutcome:
         if answered:
             # The notify cog tells each asker (the store owes them with the answer).
             bot.dispatch("requests_answered", answered)
+        bot.dispatch("corpus_reloaded", from_peer)
         return ReloadOutcome(True, len(library.corpus), previous, [], answered, warnings)

@@ -32,6 +32,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.app import FactdeskBot
     from bot.core.library import Library
+    from bot.shards import ShardPlan
     from bot.store.database import Database
 
 log = get_logger(__name__)
@@ -143,6 +144,7 @@ async def prepare(settings: Settings) -> Resources:
     takes minutes the first time, and an unusable database should say so at once."""
     if not settings.corpus_dir.exists():
         raise StartupError(f"error: corpus directory {settings.corpus_dir} does not exist")
+    shard_plan(settings)  # a bad shard range fails here, before anything opens
     database = await open_database(
         settings.database, question_retention_days=settings.question_retention_days
     )
@@ -155,18 +157,40 @@ async def prepare(settings: Settings) -> Resources:
     return Resources(library, database)
 
 
+def shard_plan(settings: Settings) -> ShardPlan | None:
+    """The shards these settings run (None: unsharded); a bad plan is a StartupError."""
+    from bot.shards import ShardPlan, ShardSpecError
+
+    try:
+        return ShardPlan.build(settings.shard_ids, settings.shard_count)
+    except ShardSpecError as error:
+        raise StartupError(f"error: {error}") from None
+
+
 def make_bot(
     settings: Settings, resources: Resources, *, message_content: bool | None = None
 ) -> FactdeskBot:
-    from bot.app import FactdeskBot
+    """The bot for ``settings``: sharded (discord.py's AutoShardedBot, its identifies paced
+    across processes by :mod:`bot.shards`) when they name shards, else the plain one."""
+    from bot.app import FactdeskBot, ShardedFactdeskBot
     from bot.heartbeat import Heartbeat
+    from bot.shards import identify_gate_for
 
-    return FactdeskBot(
-        settings=settings,
-        library=resources.library,
-        database=resources.database,
-        heartbeat=Heartbeat(settings.heartbeat_file),
-        message_content=message_content,
+    common: dict[str, Any] = {
+        "settings": settings,
+        "library": resources.library,
+        "database": resources.database,
+        "heartbeat": Heartbeat(settings.heartbeat_file),
+        "message_content": message_content,
+    }
+    plan = shard_plan(settings)
+    if plan is None:
+        return FactdeskBot(**common)
+    log.info("sharded", shards=plan.describe(), syncs_commands=plan.syncs_commands)
+    return ShardedFactdeskBot(
+        shard_plan=plan,
+        identify_gate=identify_gate_for(settings.database, settings.identify_interval),
+        **common,
     )
 
 

@@ -138,6 +138,36 @@ class Settings(BaseSettings):
         description="Allow feeds on loopback or private addresses (tests, a local mirror).",
     )
 
+    shard_ids: str | None = Field(
+        default=None,
+        description=(
+            "The gateway shards this process runs, e.g. 0-3 or 0,2 (needs FACTDESK_SHARD_COUNT;"
+            " unset: one unsharded connection)."
+        ),
+    )
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        description="The bot's shard count, the same in every process (unset: unsharded).",
+    )
+    identify_interval: float = Field(
+        default=5.5,
+        gt=0,
+        description=(
+            "Seconds each identify bucket stays taken across processes (Discord allows one"
+            " per 5 s per bucket)."
+        ),
+    )
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str | None) -> str | None:
+        from bot.shards import parse_shard_ids
+
+        if value is not None:
+            parse_shard_ids(value)  # a ValueError names the bad part
+        return value
+
     @property
     def resolved_index_dir(self) -> Path:
         """FACTDESK_INDEX_DIR, else ``index/`` beside the SQLite database file (or in the

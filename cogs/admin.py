@@ -119,6 +119,11 @@ class Admin(commands.Cog):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
             self._sighup_installed = False
 
+    @commands.Cog.listener()
+    async def on_peer_corpus_reload(self) -> None:
+        """Another process of this bot reloaded the corpus: follow it."""
+        await reload_corpus(self.bot, from_peer=True)
+
     def _on_sighup(self) -> None:
         log.info("SIGHUP: reloading the corpus")
         task = asyncio.ensure_future(reload_corpus(self.bot))

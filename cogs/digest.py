@@ -93,7 +93,6 @@ class Digest(commands.Cog):
         self.clock = clock
         self.late_limit = schedule.DEFAULT_LATE_LIMIT
         self.post_concurrency = POST_CONCURRENCY
-        self._reconciled = False
 
     async def cog_load(self) -> None:
         self.post_due_digests.start()
@@ -116,15 +115,17 @@ class Digest(commands.Cog):
         await self.bot.wait_until_ready()
 
     async def run_due(self, now: datetime | None = None) -> list[tuple[int, date, str]]:
-        """One tick: settle unconfirmed slots (first tick), skip the hopeless, post the due.
+        """One tick: settle abandoned claims, skip the hopeless, post the due.
+
+        A claim is abandoned once its lease has run out (bot.store.digest): its process
+        stopped before confirming it. Checked every tick, not only the first: in a cluster
+        the process that died is not always the one that starts again.
 
         Returns ``(guild_id, local_date, outcome)`` for every slot handled.
         """
         now = now or self.clock()
         results: list[tuple[int, date, str]] = []
-        if not self._reconciled:
-            results += await self.reconcile_unconfirmed(now)
-            self._reconciled = True
+        results += await self.reconcile_unconfirmed(now)
         configs = {c.guild_id: c for c in await self.store.enabled_configs()}
         taken = await self.store.taken_slots(since=(now - timedelta(days=3)).date())
         decision = schedule.due_digests(configs.values(), taken, now, late_limit=self.late_limit)
@@ -337,7 +338,7 @@ class Digest(commands.Cog):
         few hundred milliseconds between claim and send), but it is never posted twice.
         """
         results: list[tuple[int, date, str]] = []
-        for slot in await self.store.unconfirmed_slots():
+        for slot in await self.store.unconfirmed_slots(now):
             found = await self._find_posted(slot)
             bound = log.bind(guild_id=slot.guild_id, local_date=slot.local_date.isoformat())
             if found:

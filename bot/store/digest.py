@@ -4,14 +4,23 @@ Every statement runs through :meth:`Database.transaction` (writes) or
 :meth:`Database.reading` (reads), so it never interleaves with another coroutine's
 half-done transaction. The slot table (``0002_digest.sql``) is what makes a digest go out
 at most once: :meth:`DigestStore.claim` is an ``INSERT`` the primary key refuses the second
-time for the same server and local date.
+time for the same server and local date, whichever process tries (on PostgreSQL every
+process's writes share one database).
+
+A claim carries a lease (``0009_digest_slot_lease.sql``): the claiming store's
+:attr:`DigestStore.owner` and :data:`CLAIM_LEASE` from the claim. :meth:`unconfirmed_slots`
+lists only claims whose lease has run out, so a process reconciling after a restart never
+settles a slot another live process is posting right now.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from bot.core.digest import AskedItem, FlagItem, RequestItem
@@ -20,6 +29,15 @@ from bot.store.database import Database, Row, SafeConnection, to_db_time
 from bot.store.mapping import from_row
 
 SlotStatus = Literal["claimed", "posted", "skipped", "failed", "quiet"]
+# How long a claim is its process's to confirm: far longer than composing and sending a
+# digest (seconds, or a minute of 429s), short enough that a dead process's claim is
+# settled the same hour.
+CLAIM_LEASE = timedelta(minutes=15)
+
+
+def process_owner() -> str:
+    """A name for this process's claims, unique across hosts and restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,8 @@ class DigestSlot:
     finished_at: datetime | None
     message_ids: tuple[int, ...]
     note: str | None
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -50,8 +70,12 @@ class Activity:
 class DigestStore:
     """The digest's view of the :class:`Database`."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(
+        self, database: Database, *, owner: str | None = None, lease: timedelta = CLAIM_LEASE
+    ) -> None:
         self.database = database
+        self.owner = owner or process_owner()
+        self.lease = lease
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         async with self.database.reading() as conn, conn.execute(sql, params) as cursor:
@@ -167,11 +191,20 @@ class DigestStore:
         )
         return from_row(DigestSlot, rows[0]) if rows else None
 
-    async def unconfirmed_slots(self) -> list[DigestSlot]:
-        """Slots claimed but never confirmed: the bot stopped between claim and confirmation."""
-        rows = await self._all(
-            "SELECT * FROM digest_slots WHERE status = 'claimed' ORDER BY claimed_at"
-        )
+    async def unconfirmed_slots(self, now: datetime | None = None) -> list[DigestSlot]:
+        """Slots claimed but never confirmed whose lease has run out at ``now``: the process
+        that claimed them stopped between claim and confirmation. Without ``now``, every
+        claimed slot (whatever its lease)."""
+        if now is None:
+            rows = await self._all(
+                "SELECT * FROM digest_slots WHERE status = 'claimed' ORDER BY claimed_at"
+            )
+        else:
+            rows = await self._all(
+                "SELECT * FROM digest_slots WHERE status = 'claimed'"
+                " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY claimed_at",
+                (to_db_time(now),),
+            )
         return [from_row(DigestSlot, row) for row in rows]
 
     async def claim(
@@ -190,7 +223,8 @@ class DigestStore:
         async with self.database.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO digest_slots (guild_id, local_date, status, scheduled_at, late,"
-                " channel_id, claimed_at, finished_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " channel_id, claimed_at, finished_at, note, claimed_by, lease_until)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id, local_date) DO NOTHING",
                 (
                     guild_id,
@@ -202,6 +236,8 @@ class DigestStore:
                     to_db_time(now),
                     None if status == "claimed" else to_db_time(now),
                     note,
+                    self.owner,
+                    to_db_time(now + self.lease) if status == "claimed" else None,
                 ),
             )
             return cursor.rowcount == 1

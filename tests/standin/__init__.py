@@ -3,7 +3,15 @@
 See ``tests/standin/README.md`` for the API and ``docs/testing.md`` for what it models.
 """
 
-from tests.standin.server import Interaction, RecordedRequest, StandIn, StandInViolation, Violation
+from tests.standin.server import (
+    Identify,
+    Interaction,
+    RecordedRequest,
+    StandIn,
+    StandInViolation,
+    Violation,
+    shard_for,
+)
 from tests.standin.spec import default_spec_path
 from tests.standin.world import PLAIN_MEMBER, Channel, Guild, Member, Role
 
@@ -11,6 +19,7 @@ __all__ = [
     "PLAIN_MEMBER",
     "Channel",
     "Guild",
+    "Identify",
     "Interaction",
     "Member",
     "RecordedRequest",
@@ -19,4 +28,5 @@ __all__ = [
     "StandInViolation",
     "Violation",
     "default_spec_path",
+    "shard_for",
 ]

@@ -39,10 +39,20 @@ from tests.standin.world import (
     as_permissions,
     message_json,
     snowflake,
+    snowflake_on_shard,
 )
 
 # Gateway opcodes
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 9, 10, 11
+# Gateway close codes for sharding (Discord's): an invalid shard, and sharding required
+# (a shard would hold more servers than one session may).
+INVALID_SHARD, SHARDING_REQUIRED, AUTHENTICATION_FAILED = 4010, 4011, 4004
+# Discord's limits on session starts: one IDENTIFY per bucket per 5 s, 1,000 a day; a
+# session may hold at most 2,500 servers; it recommends one shard per 1,000 servers.
+IDENTIFY_WINDOW = 5.0
+SESSION_START_TOTAL = 1000
+GUILDS_PER_SESSION = 2500
+RECOMMENDED_GUILDS_PER_SHARD = 1000
 
 # Interaction and callback types
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
@@ -263,12 +273,48 @@ class Interaction:
         return _snapshot(message)
 
 
+def shard_for(guild_id: int | None, shard_count: int) -> int:
+    """Discord's routing: a server's events go to shard ``(guild_id >> 22) % shard_count``;
+    events without a server (DMs) to shard 0."""
+    if guild_id is None or shard_count <= 1:
+        return 0
+    return (guild_id >> 22) % shard_count
+
+
+def _guild_of(event: str, data: Any) -> int | None:
+    """The server a dispatch event belongs to (None: a DM or no server)."""
+    if not isinstance(data, dict):
+        return None
+    if event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"):
+        return int(data["id"])
+    value = data.get("guild_id")
+    return int(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class Identify:
+    """One IDENTIFY the stand-in received (on its clock), and what became of it."""
+
+    time: float
+    shard_id: int
+    shard_count: int
+    outcome: str  # "ready", or why it was refused: "rate", "invalid shard", ...
+
+
 class _Session:
-    def __init__(self) -> None:
+    def __init__(self, shard_id: int = 0, shard_count: int = 1) -> None:
         self.id = secrets.token_hex(16)
         self.sequence = 0
         self.events: list[dict[str, Any]] = []
         self.intents = 0
+        self.shard_id = shard_id
+        self.shard_count = shard_count
+        # The socket dispatches go to: set once IDENTIFY or RESUME is handled on it. Before
+        # that a new socket gets nothing live (RESUME replays what it missed), as Discord
+        # does; sending on it too would deliver a missed event twice.
+        self.streaming: web.WebSocketResponse | None = None
+        # READY and every GUILD_CREATE of its shard sent: live events may follow.
+        self.ready = False
 
 
 class StandIn:
@@ -282,8 +328,21 @@ class StandIn:
         followup_window: float = 900.0,
         heartbeat_interval_ms: int = 41_250,
         schema_validation: bool = True,
+        max_concurrency: int = 1,
+        identify_window: float = IDENTIFY_WINDOW,
+        session_start_total: int = SESSION_START_TOTAL,
+        guilds_per_session: int = GUILDS_PER_SESSION,
     ) -> None:
         self.spec = spec
+        # Session starts (GET /gateway/bot's session_start_limit, and the checks on them).
+        self.max_concurrency = max_concurrency
+        self.identify_window = identify_window
+        self.session_start_total = session_start_total
+        self.session_start_remaining = session_start_total
+        self.guilds_per_session = guilds_per_session
+        # None: recommend one shard per 1,000 servers, as Discord does.
+        self.recommended_shards: int | None = None
+        self._identifies: list[Identify] = []
         self.schema_validation = schema_validation
         self.response_deadline = response_deadline
         self.followup_window = followup_window
@@ -310,12 +369,11 @@ class StandIn:
         self.message_content_granted = False
         self.refused_identifies = 0
         self._buckets: dict[tuple[str, str], _Bucket] = {}
-        self._session: _Session | None = None
-        self._socket: web.WebSocketResponse | None = None
-        # The socket dispatches go to: set once IDENTIFY or RESUME is handled on it. Before
-        # that a new socket gets nothing live (RESUME replays what it missed), as Discord
-        # does; sending on it too would deliver a missed event twice.
-        self._streaming: web.WebSocketResponse | None = None
+        # The live session of each shard (by shard id; one unsharded session is shard 0).
+        self._sessions: dict[int, _Session] = {}
+        # Every open gateway socket, newest last (identified or not).
+        self._sockets: list[web.WebSocketResponse] = []
+        # Set when every shard of the shard count has a session that is ready.
         self._ready = asyncio.Event()
         self._resumed = asyncio.Event()
         self._state_changed = asyncio.Condition()
@@ -411,6 +469,10 @@ class StandIn:
         heartbeat_interval_ms: int = 41_250,
         schema_validation: bool = True,
         own_thread: bool = True,
+        max_concurrency: int = 1,
+        identify_window: float = IDENTIFY_WINDOW,
+        session_start_total: int = SESSION_START_TOTAL,
+        guilds_per_session: int = GUILDS_PER_SESSION,
     ) -> AsyncIterator[StandIn]:
         """Serve on 127.0.0.1 until the block ends.
 
@@ -425,6 +487,10 @@ class StandIn:
             followup_window=followup_window,
             heartbeat_interval_ms=heartbeat_interval_ms,
             schema_validation=schema_validation,
+            max_concurrency=max_concurrency,
+            identify_window=identify_window,
+            session_start_total=session_start_total,
+            guilds_per_session=guilds_per_session,
         )
         # The server runs on its own thread and loop, so its work (schema validation above
         # all) never holds up the bot's loop; the test API hops over (see _on_standin_loop).
@@ -451,8 +517,9 @@ class StandIn:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def _stop(self) -> None:
-        if self._socket is not None and not self._socket.closed:
-            await self._socket.close(code=1001)
+        for socket in list(self._sockets):
+            if not socket.closed:
+                await socket.close(code=1001)
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -473,8 +540,16 @@ class StandIn:
     # ----------------------------------------------------------------- the world
 
     @_on_standin_loop
-    def add_guild(self, name: str = "Test Guild", *, locale: str = "en-US") -> Guild:
-        guild_id = snowflake()
+    def add_guild(
+        self,
+        name: str = "Test Guild",
+        *,
+        locale: str = "en-US",
+        on_shard: tuple[int, int] | None = None,
+    ) -> Guild:
+        """A new server; ``on_shard=(shard_id, shard_count)`` picks its id so that Discord's
+        routing sends it to that shard under that count."""
+        guild_id = snowflake() if on_shard is None else snowflake_on_shard(*on_shard)
         everyone = Role(guild_id, "@everyone", PLAIN_MEMBER)
         bot_role = Role(snowflake(), self.bot_user.name, PLAIN_MEMBER, position=1)
         owner = User(snowflake(), "owner")
@@ -569,7 +644,8 @@ class StandIn:
         )
         self.messages[int(message["id"])] = message
         event = _snapshot(message)
-        intents = self._session.intents if self._session else 0
+        session = self._session_for(target.guild_id)
+        intents = session.intents if session else 0
         if not intents & MESSAGE_CONTENT_INTENT:
             event["content"] = ""  # no MESSAGE_CONTENT intent: Discord blanks the content
         if intents & GUILD_MESSAGES_INTENT:  # without it, no guild message event at all
@@ -627,10 +703,17 @@ class StandIn:
         self._buckets[(method.upper(), route)] = _Bucket(per_second)
 
     @_awaited_on_standin_loop
-    async def drop_gateway(self, code: int | None = 4000) -> None:
-        """Close the bot's websocket (``code=None``: drop it without a close frame)."""
+    async def drop_gateway(self, code: int | None = 4000, *, shard: int | None = None) -> None:
+        """Close the bot's websocket (``code=None``: drop it without a close frame).
+
+        ``shard``: only that shard's session socket; None: the newest socket (unsharded:
+        the only one)."""
         self._resumed.clear()
-        socket = self._socket
+        if shard is None:
+            socket = self._sockets[-1] if self._sockets else None
+        else:
+            session = self._sessions.get(shard)
+            socket = session.streaming if session is not None else None
         if socket is None:
             return
         if code is None:
@@ -642,8 +725,64 @@ class StandIn:
 
     @_awaited_on_standin_loop
     async def wait_ready(self, within: float = 10.0) -> None:
-        """Wait until the bot has identified and every GUILD_CREATE was sent."""
+        """Wait until the bot has identified and every GUILD_CREATE was sent (sharded:
+        every shard of the shard count has, whichever process holds it)."""
         await asyncio.wait_for(self._ready.wait(), within)
+
+    # ----------------------------------------------------------------- shards
+
+    @property
+    def shard_count(self) -> int:
+        """The shard count the live sessions identified with (1 before any)."""
+        counts = {session.shard_count for session in self._sessions.values()}
+        return max(counts) if counts else 1
+
+    def shard_of(self, guild: Guild | int | None) -> int:
+        """The shard ``guild``'s events go to under the current shard count."""
+        guild_id = guild.id if isinstance(guild, Guild) else guild
+        return shard_for(guild_id, self.shard_count)
+
+    @_on_standin_loop
+    def sessions(self) -> dict[int, int]:
+        """Shard id -> how many servers its live session was given (a snapshot)."""
+        return {
+            shard: sum(
+                1 for guild_id in self.guilds if shard_for(guild_id, session.shard_count) == shard
+            )
+            for shard, session in sorted(self._sessions.items())
+        }
+
+    @_awaited_on_standin_loop
+    async def wait_identified(self, count: int, within: float = 30.0) -> None:
+        """Wait until ``count`` IDENTIFYs in all have been accepted (READY and its servers
+        sent), e.g. a restarted process's shards after the first start's."""
+
+        def enough() -> bool:
+            return sum(1 for i in self._identifies if i.outcome == "ready") >= count
+
+        async with self._state_changed:
+            await asyncio.wait_for(self._state_changed.wait_for(enough), within)
+
+    @property
+    def identifies(self) -> list[Identify]:
+        """Every IDENTIFY so far, oldest first (a snapshot)."""
+        return self._call(list, self._identifies)
+
+    def _session_for(self, guild_id: int | None) -> _Session | None:
+        return self._sessions.get(shard_for(guild_id, self.shard_count))
+
+    @property
+    def _session(self) -> _Session | None:
+        """The unsharded session (shard 0's)."""
+        return self._sessions.get(0)
+
+    def _check_ready(self) -> None:
+        count = self.shard_count
+        if all(
+            (session := self._sessions.get(shard)) is not None and session.ready
+            for shard in range(count)
+        ):
+            self._ready.set()
 
     @_awaited_on_standin_loop
     async def wait_resumed(self, within: float = 10.0) -> None:
@@ -660,24 +799,29 @@ class StandIn:
     # ----------------------------------------------------------------- gateway
 
     def _dispatch_later(self, event: str, data: Any) -> None:
-        """Send an event if the bot is connected (world changes before READY are in READY)."""
-        if self._session is None or not self._ready.is_set():
-            return
+        """Send an event if its shard is connected (world changes before READY are in READY)."""
         payload = data.to_json() if isinstance(data, Guild) else data
-        task = asyncio.get_running_loop().create_task(self.dispatch(event, payload))
+        session = self._session_for(_guild_of(event, payload))
+        if session is None or not session.ready:
+            return
+        task = asyncio.get_running_loop().create_task(self._send_event(session, event, payload))
         self._tasks.add(task)  # keep a reference until it has run
         task.add_done_callback(self._tasks.discard)
 
     @_awaited_on_standin_loop
     async def dispatch(self, event: str, data: Any) -> None:
-        """Send a dispatch event (kept for RESUME replay when the socket is down)."""
-        session = self._session
+        """Send a dispatch event to the shard of its server (DMs: shard 0), kept for
+        RESUME replay when the socket is down."""
+        session = self._session_for(_guild_of(event, data))
         if session is None:
-            raise RuntimeError("the bot has not identified yet")
+            raise RuntimeError("the bot has not identified yet (that shard has no session)")
+        await self._send_event(session, event, data)
+
+    async def _send_event(self, session: _Session, event: str, data: Any) -> None:
         session.sequence += 1
         frame = {"op": DISPATCH, "t": event, "s": session.sequence, "d": data}
         session.events.append(frame)
-        socket = self._streaming
+        socket = session.streaming
         if socket is not None and not socket.closed:
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await socket.send_str(json.dumps(frame))
@@ -685,7 +829,7 @@ class StandIn:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse(heartbeat=None, autoping=True)
         await socket.prepare(request)
-        self._socket = socket
+        self._sockets.append(socket)
         await socket.send_json(
             {"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}
         )
@@ -700,33 +844,111 @@ class StandIn:
                 await self._identify(socket, message["d"])
             elif op == RESUME:
                 await self._resume(socket, message["d"])
-        if self._socket is socket:
-            self._socket = None
-        if self._streaming is socket:
-            self._streaming = None
+        self._sockets.remove(socket)
+        for session in self._sessions.values():
+            if session.streaming is socket:
+                session.streaming = None
         return socket
+
+    def _refuse_shard(self, shard_id: int, shard_count: int) -> tuple[int, bytes] | None:
+        """The close code and reason Discord gives a bad ``shard`` field, or None."""
+        if shard_count < 1 or not 0 <= shard_id < shard_count:
+            return INVALID_SHARD, b"Invalid shard."
+        held = sum(1 for g in self.guilds if shard_for(g, shard_count) == shard_id)
+        if held > self.guilds_per_session:
+            return SHARDING_REQUIRED, b"Sharding required."
+        return None
+
+    def _rate_refusal(self, shard_id: int, shard_count: int, now: float) -> bool:
+        """True when this shard's bucket (``shard_id % max_concurrency``) already had an
+        accepted sharded IDENTIFY within the identify window: Discord answers op 9.
+
+        Checked between sharded sessions only (``shard_count > 1``): the unsharded tests
+        start a bot again within a second on purpose, which real Discord would delay.
+        """
+        if shard_count <= 1:
+            return False
+        bucket = shard_id % self.max_concurrency
+        return any(
+            earlier.outcome == "ready"
+            and earlier.shard_count > 1
+            and earlier.shard_id % self.max_concurrency == bucket
+            and now - earlier.time < self.identify_window
+            for earlier in self._identifies
+        )
 
     async def _identify(self, socket: web.WebSocketResponse, data: dict[str, Any]) -> None:
         self.identify_count += 1
+        now = time.monotonic()
+        shard = data.get("shard") or [0, 1]
+        shard_id, shard_count = int(shard[0]), int(shard[1])
+
+        def record(outcome: str) -> None:
+            self._identifies.append(Identify(now, shard_id, shard_count, outcome))
+
         if (
             int(data.get("intents", 0)) & MESSAGE_CONTENT_INTENT
             and not self.message_content_granted
         ):
             self.refused_identifies += 1
+            record("disallowed intents")
             await socket.close(code=4014, message=b"Disallowed intent(s).")
             return
+        refusal = self._refuse_shard(shard_id, shard_count)
+        if refusal is not None:
+            self.refused_identifies += 1
+            record(refusal[1].decode().rstrip(".").lower())
+            self._violate("GATEWAY", "IDENTIFY", f"shard {shard} refused: {refusal[1].decode()}")
+            await socket.close(code=refusal[0], message=refusal[1])
+            return
+        if self._rate_refusal(shard_id, shard_count, now):
+            self.refused_identifies += 1
+            record("rate")
+            self._violate(
+                "GATEWAY",
+                "IDENTIFY",
+                f"shard {shard_id}: a second IDENTIFY in bucket"
+                f" {shard_id % self.max_concurrency} within {self.identify_window} s"
+                f" (max_concurrency {self.max_concurrency})",
+            )
+            await socket.send_json({"op": INVALID_SESSION, "d": False})
+            return
+        if self.session_start_remaining <= 0:
+            self.refused_identifies += 1
+            record("daily limit")
+            self._violate("GATEWAY", "IDENTIFY", "the daily session start limit is used up")
+            await socket.close(code=AUTHENTICATION_FAILED, message=b"Authentication failed.")
+            return
+        self.session_start_remaining -= 1
+        record("ready")
         self._ready.clear()
-        session = self._session = _Session()
+        for other in self._sessions.values():
+            if other.shard_count != shard_count:
+                self._violate(
+                    "GATEWAY",
+                    "IDENTIFY",
+                    f"shard {shard} while shard {other.shard_id} runs with count"
+                    f" {other.shard_count}",
+                )
+        earlier = self._sessions.get(shard_id)
+        if earlier is not None and earlier.streaming is not None and not earlier.streaming.closed:
+            # Two live sessions for one shard: two processes were given overlapping ranges.
+            self._violate(
+                "GATEWAY", "IDENTIFY", f"shard {shard_id} identified while its session is live"
+            )
+        session = _Session(shard_id, shard_count)
+        self._sessions[shard_id] = session
         session.intents = int(data.get("intents", 0))
-        self._streaming = socket
+        session.streaming = socket
+        mine = [g for g in self.guilds.values() if shard_for(g.id, shard_count) == shard_id]
         ready = {
             "v": 10,
             "user": {**self.bot_user.to_json(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in self.guilds],
+            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in mine],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
-            "shard": data.get("shard", [0, 1]),
+            "shard": [shard_id, shard_count],
             "application": {
                 "id": str(self.application_id),
                 "flags": GATEWAY_MESSAGE_CONTENT if self.message_content_granted else 0,
@@ -739,15 +961,16 @@ class StandIn:
             "user_settings": {},
             "auth_session_id_hash": "",
         }
-        await self.dispatch("READY", ready)
-        for guild in list(self.guilds.values()):
-            await self.dispatch("GUILD_CREATE", guild.to_json())
-        self._ready.set()
+        await self._send_event(session, "READY", ready)
+        for guild in mine:
+            await self._send_event(session, "GUILD_CREATE", guild.to_json())
+        session.ready = True
+        self._check_ready()
         await self._changed()
 
     async def _resume(self, socket: web.WebSocketResponse, data: dict[str, Any]) -> None:
-        session = self._session
-        if session is None or data.get("session_id") != session.id:
+        session = next((s for s in self._sessions.values() if s.id == data.get("session_id")), None)
+        if session is None:
             await socket.send_json({"op": INVALID_SESSION, "d": False})
             return
         self.resume_count += 1
@@ -755,8 +978,8 @@ class StandIn:
         for frame in session.events:  # also what is dispatched while this replays
             if frame["s"] > seen:
                 await socket.send_str(json.dumps(frame))
-        self._streaming = socket
-        await self.dispatch("RESUMED", {})
+        session.streaming = socket
+        await self._send_event(session, "RESUMED", {})
         self._resumed.set()
 
     # ----------------------------------------------------------------- interactions
@@ -1206,15 +1429,18 @@ class StandIn:
     async def _get_gateway_bot(
         self, request: web.Request, record: RecordedRequest, params: Any
     ) -> web.Response:
+        recommended = self.recommended_shards or max(
+            1, -(-len(self.guilds) // RECOMMENDED_GUILDS_PER_SHARD)
+        )
         return _json(
             {
                 "url": self.gateway_url,
-                "shards": 1,
+                "shards": recommended,
                 "session_start_limit": {
-                    "total": 1000,
-                    "remaining": 999,
-                    "reset_after": 0,
-                    "max_concurrency": 1,
+                    "total": self.session_start_total,
+                    "remaining": self.session_start_remaining,
+                    "reset_after": 86_400_000,
+                    "max_concurrency": self.max_concurrency,
                 },
             }
         )

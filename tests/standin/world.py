@@ -45,6 +45,15 @@ def snowflake() -> int:
     return (millis << 22) | (next(_counter) & 0x3FFFFF)
 
 
+def snowflake_on_shard(shard_id: int, shard_count: int) -> int:
+    """A fresh snowflake whose server would be routed to ``shard_id`` of ``shard_count``
+    (``(id >> 22) % shard_count``): its timestamp moved back by under ``shard_count`` ms."""
+    fresh = snowflake()
+    millis, low = fresh >> 22, fresh & 0x3FFFFF
+    millis -= (millis - shard_id) % shard_count
+    return (millis << 22) | low
+
+
 def iso_now() -> str:
     return datetime.now(UTC).isoformat()
 
