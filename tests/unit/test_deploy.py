@@ -13,6 +13,7 @@ import importlib.util
 import json
 import re
 import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -447,3 +448,26 @@ def test_command_pattern_finds_the_usual_spellings() -> None:
         ("health", ""),
         ("doctor", ""),
     ]
+
+
+def test_the_image_ships_the_bundled_corpus_index_the_bot_opens(tmp_path: Path) -> None:
+    env = dockerfile_env()
+    (build,) = [
+        shlex.split(arguments)
+        for name, arguments in INSTRUCTIONS
+        if name == "RUN" and "corpus build" in arguments
+    ]
+    assert build[:3] == ["factdesk", "corpus", "build"]
+    corpus = build[build.index("--corpus") + 1]
+    index_dir = build[build.index("--index-dir") + 1]
+    # built for the corpus the bot serves, where the bot looks for it
+    assert corpus == env["FACTDESK_CORPUS_DIR"]
+    assert index_dir == env["FACTDESK_INDEX_DIR"]
+    # and an index built from the same files elsewhere is the one a start then reuses
+    from bot.core.library import Library
+
+    copy = tmp_path / "claims"
+    shutil.copytree(PROJECT_ROOT / "data" / "claims", copy)
+    Library.open(copy, tmp_path / "index")
+    _, _, outcome = Library.open(PROJECT_ROOT / "data" / "claims", tmp_path / "index")
+    assert outcome.reused, outcome.reason
