@@ -25,7 +25,7 @@ ANSWERABLE = [c for c in CASES if c["expect"] is not None]
 NEAR_MISSES = [c for c in CASES if c["expect"] is None]
 
 # Measured on the bundled corpus (docs/quality.md); the issue's target is 0.95 and 1.0.
-ANSWERED_FLOOR = 0.88  # measured 59/67 = 0.881 at the default 0.79; target 0.95 not met
+ANSWERED_FLOOR = 0.89  # measured 60/67 = 0.896 at the default 0.79; target 0.95 not met
 REFUSED_FLOOR = 1.0  # measured 31/31; target 1.0 met
 
 
@@ -98,7 +98,7 @@ DEA_POST = (
 
 def test_the_dea_post_is_offered_the_us_aid_entry_first(bundled: Matcher) -> None:
     # Target (issues 12 and 14): answered by the us-aid entry. Measured: it ranks first but
-    # at 0.09, far under the 0.79 threshold (a 12-word post is scored as a long one, and its
+    # at 0.46, under the 0.79 threshold (a 12-word post is scored as a long one, and its
     # words meet only the alias "Did the DEA make a deal with the Sinaloa cartel?"), so a
     # member sees "no fact-check matches" with this entry as the nearest. docs/quality.md.
     result = bundled.match(DEA_POST)
