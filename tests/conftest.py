@@ -50,3 +50,12 @@ async def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     yield url
     if server.cluster is None:
         await server.drop_database(url)
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: pg.Server) -> AsyncIterator[str]:
+    """A fresh database on the session's PostgreSQL server (dropped after, on a shared one)."""
+    url = await postgres_server.new_database()
+    yield url
+    if postgres_server.cluster is None:
+        await postgres_server.drop_database(url)

@@ -185,6 +185,16 @@ class _Candidate:
     context: frozenset[str]
     bm25: float
 
+    @classmethod
+    def from_row(cls, entry: int, phrasings: str, context: str, bm25: float) -> _Candidate:
+        """A candidate from its index row (phrasings joined by :data:`PHRASING_SEPARATOR`)."""
+        return cls(
+            entry,
+            tuple(tuple(p.split()) for p in phrasings.split(PHRASING_SEPARATOR) if p),
+            frozenset(context.split()),
+            bm25,
+        )
+
 
 class Matcher:
     """Matches questions against a fixed set of fact-checks (build a new one on reload)."""
@@ -503,12 +513,7 @@ class Matcher:
                 [e + 1 for e in entries],
             ).fetchall()
         return [
-            _Candidate(
-                entry,
-                tuple(tuple(p.split()) for p in phrasings.split(PHRASING_SEPARATOR) if p),
-                frozenset(context.split()),
-                0.0,
-            )
+            _Candidate.from_row(entry, phrasings, context, 0.0)
             for entry, phrasings, context in rows
         ]
 
@@ -555,15 +560,7 @@ class Matcher:
                 "WHERE texts MATCH ? ORDER BY bm25(texts, 1.0, ?) LIMIT ?",
                 (CONTEXT_BM25_WEIGHT, expression, CONTEXT_BM25_WEIGHT, limit),
             ).fetchall()
-        return [
-            _Candidate(
-                entry,
-                tuple(tuple(p.split()) for p in phrasings.split(PHRASING_SEPARATOR) if p),
-                frozenset(context.split()),
-                bm25,
-            )
-            for entry, phrasings, context, bm25 in rows
-        ]
+        return [_Candidate.from_row(*row) for row in rows]
 
     def _parts(
         self, query_terms: list[str], query_weights: list[float], doc_terms: tuple[str, ...]

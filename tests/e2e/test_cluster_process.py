@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +28,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 SHARD_COUNT = 4
 QUESTION = "Did the US help the cartels in Mexico in any way?"
 PID = re.compile(r"cluster: process (\d) \(shards ([\d,-]+) of 4\) (?:re)?started, pid (\d+)")
-
-
-@pytest.fixture
-async def postgres_url(postgres_server: pg.Server) -> AsyncIterator[str]:
-    url = await postgres_server.new_database()
-    yield url
-    if postgres_server.cluster is None:
-        await postgres_server.drop_database(url)
 
 
 class Output:

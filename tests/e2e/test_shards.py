@@ -98,14 +98,6 @@ class Fleet:
         return next(i for i, bot in enumerate(self.bots) if shard in bot.shard_ids)
 
 
-@pytest.fixture
-async def postgres_url(postgres_server: pg.Server) -> AsyncIterator[str]:
-    url = await postgres_server.new_database()
-    yield url
-    if postgres_server.cluster is None:
-        await postgres_server.drop_database(url)
-
-
 @asynccontextmanager
 async def fleet_of(
     url: str,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ from bot.shards import (
     parse_shard_ids,
     shard_for,
 )
-from tests import pg
 from tests.standin import shard_for as standin_shard_for
 
 
@@ -183,14 +181,6 @@ async def test_a_closed_gate_gives_its_bucket_back_at_once(tmp_path: Path) -> No
     second = FileIdentifyGate(tmp_path, 60.0)
     await asyncio.wait_for(second.wait_turn(0), 10)
     await second.close()
-
-
-@pytest.fixture
-async def postgres_url(postgres_server: pg.Server) -> AsyncIterator[str]:
-    url = await postgres_server.new_database()
-    yield url
-    if postgres_server.cluster is None:
-        await postgres_server.drop_database(url)
 
 
 @pytest.mark.postgres
