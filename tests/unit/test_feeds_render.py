@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.discord_ui import feeds as render
-from bot.discord_ui import limits
+from bot.discord_ui import limits, strings
 from bot.store.feeds import Feed
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -75,4 +75,4 @@ def test_a_long_list_fits_one_embed_and_says_how_many_are_shown() -> None:
     shown = int(embed.footer.text.split()[0])
     assert 0 < shown < 50
     assert embed.footer.text.endswith("of 50 shown")
-    assert render.feeds_embed([], NOW).description == render.FEEDS_LIST_EMPTY
+    assert render.feeds_embed([], NOW).description == strings.FEEDS_LIST_EMPTY
