@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 
+from bot import i18n
 from bot.app import FactdeskBot
 from bot.discord_ui import strings
 from bot.store.base import utcnow
 from tests.e2e import harness
 from tests.e2e.harness import World
+from tests.e2e.test_language import set_language
 from tests.e2e.test_moderation import MOON, eventually, reply_text, rows, set_modlog, write_claim
 from tests.e2e.test_seams import ask, public_answer
 from tests.feedserver import FeedServer, claim_review
@@ -66,9 +68,11 @@ def cog(bot: FactdeskBot) -> Any:
     return found
 
 
-async def feeds(world: World, member: Any, subcommand: str, **options: Any) -> Any:
+async def feeds(
+    world: World, member: Any, subcommand: str, *, locale: str = "en-US", **options: Any
+) -> Any:
     return await world.standin.slash(
-        world.guild, world.channel, member, "feeds", {subcommand: options}
+        world.guild, world.channel, member, "feeds", {subcommand: options}, locale=locale
     )
 
 
@@ -148,8 +152,9 @@ async def test_a_broken_feed_keeps_the_old_corpus_and_the_modlog_hears_once(
         answer = await public_answer(await ask(world, PENGUINS))
         assert answer["embeds"][0]["title"] == PENGUINS
 
-        await eventually(lambda: any("Feed problem" in t for t in modlog_texts(world)), "a note")
-        notes = [t for t in modlog_texts(world) if "Feed problem" in t]
+        heading = prefix(strings.FEEDS_PROBLEM_NOTE)
+        await eventually(lambda: any(heading in t for t in modlog_texts(world)), "a note")
+        notes = [t for t in modlog_texts(world) if heading in t]
         assert len(notes) == 1
         assert "invalid JSON" in notes[0]
         feed_list = await feeds(world, world.manager, "list")
@@ -279,3 +284,42 @@ async def test_a_feed_that_changes_a_verdict_records_a_correction_and_answers_sa
     assert rows(world.database, "SELECT old_verdict, new_verdict FROM claim_corrections") == [
         ("False", "Misleading")
     ]
+
+
+async def test_a_spanish_member_and_a_spanish_server_hear_about_feeds_in_spanish(
+    world: World, server: FeedServer
+) -> None:
+    server.serve("/claims.json", [claim_review(1, PENGUINS)])
+    url = server.url("/claims.json")
+    with i18n.speaking("es"):
+        added_es = prefix(strings.FEEDS_ADDED)
+        entries_es = strings.FEEDS_ENTRIES(1).format(count=1)
+        title_es = strings.FEEDS_LIST_TITLE
+        heading_es = prefix(strings.FEEDS_PROBLEM_NOTE)
+    heading_en = prefix(strings.FEEDS_PROBLEM_NOTE)
+    assert heading_es != heading_en
+    async with feeds_bot(world) as bot:
+        await set_modlog(world)
+        await set_language(world, "es")
+        # The reply follows the member's client language ...
+        added = await reply_text(await feeds(world, world.manager, "add", locale="es-ES", url=url))
+        assert added.startswith(added_es)
+        await cog(bot).run_once(utcnow())
+        listing = await feeds(world, world.manager, "list", locale="es-419")
+        body = await listing.response(within=10)
+        if body["type"] == 5:
+            (message,) = await listing.followups(1, within=10)
+            (embed,) = message["embeds"]
+        else:
+            (embed,) = body["data"]["embeds"]
+        assert embed["title"] == title_es
+        assert entries_es in embed["description"]
+        # ... and an English-speaking member is answered in English on the same server.
+        english = await reply_text(await feeds(world, world.manager, "remove", url=url + "x"))
+        assert english == strings.FEEDS_NOT_FOUND.format(url=url + "x")
+
+        # The mod-log note is the server's: in Spanish, whoever added the feed.
+        server.serve("/claims.json", raw=b'{"@type": "DataFeed", "dataFeedElement": [{"oops"')
+        await cog(bot).run_once(utcnow() + timedelta(days=1))
+        await eventually(lambda: any(heading_es in t for t in modlog_texts(world)), "a note")
+        assert not any(heading_en in t for t in modlog_texts(world))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot import i18n
 from bot.discord_ui import feeds as render
 from bot.discord_ui import limits, strings
 from bot.store.feeds import Feed
@@ -76,3 +77,20 @@ def test_a_long_list_fits_one_embed_and_says_how_many_are_shown() -> None:
     assert 0 < shown < 50
     assert embed.footer.text.endswith("of 50 shown")
     assert render.feeds_embed([], NOW).description == strings.FEEDS_LIST_EMPTY
+
+
+def test_the_list_and_the_note_speak_the_current_language() -> None:
+    failing = feed(last_status="failed", failures=2, entry_count=1, last_error="HTTP 500")
+    with i18n.speaking("es"):
+        line = render.feed_line(1, failing, NOW)
+        embed = render.feeds_embed([failing], NOW)
+        note = render.problem_note("https://feeds.example.org/a.json", ["line 1: invalid JSON"])
+    assert "con fallos (2 seguidos): última descarga nunca, 1 verificación" in line
+    assert "Último problema: HTTP 500" in line
+    assert embed.title == "Fuentes"
+    assert embed.footer.text == "1 de 1 mostradas"
+    assert note.startswith("**Problema en una fuente**")
+    # English stays the default, with its plural.
+    assert "failing (2 in a row): last fetch never, 1 fact-check," in render.feed_line(
+        1, failing, NOW
+    )
