@@ -142,7 +142,8 @@ class Feeds(commands.Cog):
         settings = self.bot.settings
         refused = check_feed_url(url, allow_private=settings.feeds_allow_private)
         if refused:
-            await reply(interaction, strings.FEEDS_REFUSED_URL.format(reason=refused))
+            reason = strings.FEEDS_URL_REASONS.get(refused, refused)
+            await reply(interaction, strings.FEEDS_REFUSED_URL.format(reason=reason))
             return
         await interactions.defer_private(interaction)
         database = self.bot.database

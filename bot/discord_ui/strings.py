@@ -526,6 +526,26 @@ FEEDS_OWNER_ONLY = N_(
 # The label a refusal records in the audit log (strings.english: the log stays English).
 FEEDS_NEEDED = N_("bot owner")
 FEEDS_REFUSED_URL = N_("That URL cannot be a feed: {reason}.")
+# Why bot.core.feeds.check_feed_url refuses a URL, by its (English, logged) reason; a reason
+# missing here is shown as it is (tests/unit/test_feeds_render.py checks every one is here).
+FEEDS_URL_REASONS = {
+    "a feed URL may be at most 2000 characters": N_("a feed URL may be at most 2000 characters"),
+    "a URL has no spaces or control characters": N_("a URL has no spaces or control characters"),
+    "not a valid URL": N_("not a valid URL"),
+    "only http:// and https:// URLs can be feeds": N_(
+        "only http:// and https:// URLs can be feeds"
+    ),
+    "the URL has no host": N_("the URL has no host"),
+    "a feed URL may not carry a user name or password": N_(
+        "a feed URL may not carry a user name or password"
+    ),
+    "feeds on this machine (localhost) are not allowed": N_(
+        "feeds on this machine (localhost) are not allowed"
+    ),
+    "feeds on private, loopback or link-local addresses are not allowed": N_(
+        "feeds on private, loopback or link-local addresses are not allowed"
+    ),
+}
 FEEDS_ADDED = N_(
     "Added the feed {url}. It is fetched within a minute and then every {minutes} minutes;"
     " `/feeds list` shows how it went. Problems go to the mod-log of this server."

@@ -296,6 +296,9 @@ async def test_a_spanish_member_and_a_spanish_server_hear_about_feeds_in_spanish
         entries_es = strings.FEEDS_ENTRIES(1).format(count=1)
         title_es = strings.FEEDS_LIST_TITLE
         heading_es = prefix(strings.FEEDS_PROBLEM_NOTE)
+        ftp_es = strings.FEEDS_REFUSED_URL.format(
+            reason=strings.FEEDS_URL_REASONS["only http:// and https:// URLs can be feeds"]
+        )
     heading_en = prefix(strings.FEEDS_PROBLEM_NOTE)
     assert heading_es != heading_en
     async with feeds_bot(world) as bot:
@@ -304,6 +307,8 @@ async def test_a_spanish_member_and_a_spanish_server_hear_about_feeds_in_spanish
         # The reply follows the member's client language ...
         added = await reply_text(await feeds(world, world.manager, "add", locale="es-ES", url=url))
         assert added.startswith(added_es)
+        ftp = await feeds(world, world.manager, "add", locale="es-ES", url="ftp://x.org/f")
+        assert await reply_text(ftp) == ftp_es
         await cog(bot).run_once(utcnow())
         listing = await feeds(world, world.manager, "list", locale="es-419")
         body = await listing.response(within=10)

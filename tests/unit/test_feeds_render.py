@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot import i18n
+from bot.core.feeds import MAX_URL_LENGTH, check_feed_url
 from bot.discord_ui import feeds as render
 from bot.discord_ui import limits, strings
 from bot.store.feeds import Feed
@@ -94,3 +95,25 @@ def test_the_list_and_the_note_speak_the_current_language() -> None:
     assert "failing (2 in a row): last fetch never, 1 fact-check," in render.feed_line(
         1, failing, NOW
     )
+
+
+def test_every_reason_a_url_is_refused_for_has_a_translation() -> None:
+    refused = {
+        check_feed_url(url)
+        for url in (
+            "https://example.org/" + "x" * MAX_URL_LENGTH,
+            "https://example.org/a b",
+            "https://[::1/feed",
+            "ftp://example.org/feed",
+            "https:///feed",
+            "https://user:pw@example.org/feed",
+            "http://localhost/feed",
+            "http://10.0.0.1/feed",
+        )
+    }
+    assert None not in refused
+    assert len(refused) == 8  # one of each
+    assert refused <= set(strings.english("FEEDS_URL_REASONS"))
+    with i18n.speaking("es"):
+        spanish = strings.FEEDS_URL_REASONS
+    assert all(spanish[reason] != reason for reason in refused)
