@@ -98,7 +98,7 @@ def test_the_list_and_the_note_speak_the_current_language() -> None:
 
 
 def test_every_reason_a_url_is_refused_for_has_a_translation() -> None:
-    refused = {
+    reasons = {
         check_feed_url(url)
         for url in (
             "https://example.org/" + "x" * MAX_URL_LENGTH,
@@ -111,7 +111,8 @@ def test_every_reason_a_url_is_refused_for_has_a_translation() -> None:
             "http://10.0.0.1/feed",
         )
     }
-    assert None not in refused
+    refused = {reason for reason in reasons if reason is not None}
+    assert refused == reasons
     assert len(refused) == 8  # one of each
     assert refused <= set(strings.english("FEEDS_URL_REASONS"))
     with i18n.speaking("es"):
