@@ -90,7 +90,7 @@ def test_the_list_and_the_note_speak_the_current_language() -> None:
     assert "Último problema: HTTP 500" in line
     assert embed.title == "Fuentes"
     assert embed.footer.text == "1 de 1 mostradas"
-    assert note.startswith("**Problema en una fuente**")
+    assert note.startswith("**Problema en la fuente** ")
     # English stays the default, with its plural.
     assert "failing (2 in a row): last fetch never, 1 fact-check," in render.feed_line(
         1, failing, NOW
