@@ -24,10 +24,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import checks, interactions, modlog
+from bot import checks, i18n, interactions, modlog
 from bot.checks import MANAGER, OWNER_OR_MANAGER
 from bot.core.feeds import check_feed_url
-from bot.discord_ui import custom_ids
+from bot.discord_ui import custom_ids, strings
 from bot.discord_ui import feeds as render
 from bot.feeds import FeedFetcher, FeedOutcome, ordered
 from bot.interactions import reply
@@ -53,11 +53,13 @@ def may_change_feeds(interaction: discord.Interaction) -> bool:
     if settings.feeds_managers:
         checks.require(interaction, MANAGER)
         return True
-    raise checks.Refused(checks._action(interaction), render.FEEDS_NEEDED, render.FEEDS_OWNER_ONLY)
+    raise checks.Refused(
+        checks._action(interaction), strings.english("FEEDS_NEEDED"), strings.FEEDS_OWNER_ONLY
+    )
 
 
 class Feeds(commands.Cog):
-    feeds_group = checks.group("feeds", render.FEEDS_DESCRIPTION, MANAGER)
+    feeds_group = checks.group("feeds", strings.FEEDS_DESCRIPTION, MANAGER)
 
     def __init__(self, bot: FactdeskBot) -> None:
         self.bot = bot
@@ -113,19 +115,24 @@ class Feeds(commands.Cog):
         return outcomes
 
     async def _tell(self, outcome: FeedOutcome) -> None:
-        note = render.problem_note(outcome.url, outcome.new_problems)
         nonce = custom_ids.message_nonce("feed", outcome.url, *outcome.new_problems)
         if outcome.guild_id is not None:
             guild_ids = [outcome.guild_id]
         else:
             guild_ids = [guild.id for guild in self.bot.guilds]
         for guild_id in guild_ids:
+            # A mod-log post is the server's: in its language, like every other one.
+            guild = self.bot.get_guild(guild_id)
+            preferred = guild.preferred_locale if guild is not None else None
+            language = await i18n.language_of_server(self.bot.database, guild_id, preferred)
+            with i18n.speaking(language):
+                note = render.problem_note(outcome.url, outcome.new_problems)
             await modlog.post(self.bot, guild_id, content=note, nonce=nonce)
 
     # --- commands ----------------------------------------------------------------------------
 
-    @feeds_group.command(name="add", description=render.FEEDS_ADD_DESCRIPTION)
-    @app_commands.describe(url=render.FEEDS_URL_OPTION)
+    @feeds_group.command(name="add", description=strings.FEEDS_ADD_DESCRIPTION)
+    @app_commands.describe(url=strings.FEEDS_URL_OPTION)
     @app_commands.check(may_change_feeds)
     async def feeds_add(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]
@@ -135,25 +142,26 @@ class Feeds(commands.Cog):
         settings = self.bot.settings
         refused = check_feed_url(url, allow_private=settings.feeds_allow_private)
         if refused:
-            await reply(interaction, render.FEEDS_REFUSED_URL.format(reason=refused))
+            reason = strings.FEEDS_URL_REASONS.get(refused, refused)
+            await reply(interaction, strings.FEEDS_REFUSED_URL.format(reason=reason))
             return
         await interactions.defer_private(interaction)
         database = self.bot.database
         count = len(await database.feeds())
         if count >= MAX_FEEDS:
-            await reply(interaction, render.FEEDS_TOO_MANY.format(count=count))
+            await reply(interaction, strings.FEEDS_TOO_MANY.format(count=count))
             return
         added = await database.add_feed(url, guild_id=guild_id, actor_id=interaction.user.id)
         shown = render.shown_url(url)
         if not added:
-            await reply(interaction, render.FEEDS_ALREADY.format(url=shown))
+            await reply(interaction, strings.FEEDS_ALREADY.format(url=shown))
             return
         log.info("feed added", url=url)
         minutes = max(1, settings.feed_interval // 60)
-        await reply(interaction, render.FEEDS_ADDED.format(url=shown, minutes=minutes))
+        await reply(interaction, strings.FEEDS_ADDED.format(url=shown, minutes=minutes))
 
-    @feeds_group.command(name="remove", description=render.FEEDS_REMOVE_DESCRIPTION)
-    @app_commands.describe(url=render.FEEDS_URL_OPTION)
+    @feeds_group.command(name="remove", description=strings.FEEDS_REMOVE_DESCRIPTION)
+    @app_commands.describe(url=strings.FEEDS_URL_OPTION)
     @app_commands.check(may_change_feeds)
     async def feeds_remove(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]
@@ -165,21 +173,21 @@ class Feeds(commands.Cog):
         shown = render.shown_url(url)
         feed = await database.feed(url)
         if feed is not None and feed.configured:
-            await reply(interaction, render.FEEDS_CONFIGURED.format(url=shown))
+            await reply(interaction, strings.FEEDS_CONFIGURED.format(url=shown))
             return
         removed = await database.remove_feed(url, guild_id=guild_id, actor_id=interaction.user.id)
         if not removed:
-            await reply(interaction, render.FEEDS_NOT_FOUND.format(url=shown))
+            await reply(interaction, strings.FEEDS_NOT_FOUND.format(url=shown))
             return
         log.info("feed removed", url=url)
-        template = render.FEEDS_REMOVED
+        template = strings.FEEDS_REMOVED
         if feed is not None and feed.body is not None:
             outcome = await reload_corpus(self.bot)
             if not outcome.reloaded:
-                template = render.FEEDS_REMOVED_NOT_RELOADED
+                template = strings.FEEDS_REMOVED_NOT_RELOADED
         await reply(interaction, template.format(url=shown))
 
-    @feeds_group.command(name="list", description=render.FEEDS_LIST_DESCRIPTION)
+    @feeds_group.command(name="list", description=strings.FEEDS_LIST_DESCRIPTION)
     @checks.needs(OWNER_OR_MANAGER)
     async def feeds_list(self, interaction: discord.Interaction) -> None:
         checks.in_guild(interaction)

@@ -513,6 +513,74 @@ TRANSLATION_MISSING = N_(
     "This fact-check is not available in {language} yet: it is shown in {original}."
 )
 
+# --- Live ClaimReview feeds (cogs/feeds.py, bot/discord_ui/feeds.py) -------------------------
+FEEDS_DESCRIPTION = N_("Live ClaimReview feeds that add fact-checks to the corpus.")
+FEEDS_ADD_DESCRIPTION = N_("Add a ClaimReview feed (JSON-LD over http or https).")
+FEEDS_REMOVE_DESCRIPTION = N_("Remove a feed added with /feeds add; its fact-checks leave.")
+FEEDS_LIST_DESCRIPTION = N_("List the feeds: last fetch, status, entries, next try.")
+FEEDS_URL_OPTION = N_("The feed's URL (http:// or https://).")
+FEEDS_OWNER_ONLY = N_(
+    "Only the bot's owner may change its feeds (they serve every server). The operator can"
+    " let server managers do it with FACTDESK_FEEDS_MANAGERS=true."
+)
+# The label a refusal records in the audit log (strings.english: the log stays English).
+FEEDS_NEEDED = N_("bot owner")
+FEEDS_REFUSED_URL = N_("That URL cannot be a feed: {reason}.")
+# Why bot.core.feeds.check_feed_url refuses a URL, by its (English, logged) reason; a reason
+# missing here is shown as it is (tests/unit/test_feeds_render.py checks every one is here).
+FEEDS_URL_REASONS = {
+    "a feed URL may be at most 2000 characters": N_("a feed URL may be at most 2000 characters"),
+    "a URL has no spaces or control characters": N_("a URL has no spaces or control characters"),
+    "not a valid URL": N_("not a valid URL"),
+    "only http:// and https:// URLs can be feeds": N_(
+        "only http:// and https:// URLs can be feeds"
+    ),
+    "the URL has no host": N_("the URL has no host"),
+    "a feed URL may not carry a user name or password": N_(
+        "a feed URL may not carry a user name or password"
+    ),
+    "feeds on this machine (localhost) are not allowed": N_(
+        "feeds on this machine (localhost) are not allowed"
+    ),
+    "feeds on private, loopback or link-local addresses are not allowed": N_(
+        "feeds on private, loopback or link-local addresses are not allowed"
+    ),
+}
+FEEDS_ADDED = N_(
+    "Added the feed {url}. It is fetched within a minute and then every {minutes} minutes;"
+    " `/feeds list` shows how it went. Problems go to the mod-log of this server."
+)
+FEEDS_ALREADY = N_("{url} is already a feed.")
+FEEDS_TOO_MANY = N_("There are already {count} feeds, the most factdesk keeps.")
+FEEDS_REMOVED = N_("Removed the feed {url}; its fact-checks are no longer served.")
+FEEDS_REMOVED_NOT_RELOADED = N_(
+    "Removed the feed {url}. Its fact-checks stay until the corpus reloads cleanly"
+    " (the corpus files have problems: see `/corpus reload`)."
+)
+FEEDS_NOT_FOUND = N_("{url} is not a feed.")
+FEEDS_CONFIGURED = N_("{url} is set in FACTDESK_FEEDS: remove it there (the operator's setting).")
+FEEDS_LIST_TITLE = N_("Feeds")
+FEEDS_LIST_EMPTY = N_("No feed. `/feeds add` adds one; the operator can set FACTDESK_FEEDS.")
+FEEDS_LIST_FOOTER = N_("{shown} of {total} shown")
+FEEDS_FROM_SETTING = N_("from FACTDESK_FEEDS")
+FEEDS_ADDED_BY = N_("added by <@{user_id}>")
+FEEDS_NEVER = N_("never")
+FEEDS_NOW = N_("due now")
+FEEDS_STATUS = {
+    None: N_("not fetched yet"),
+    "ok": N_("OK"),
+    "not_modified": N_("OK (unchanged)"),
+    "failed": N_("failing"),
+}
+FEEDS_ENTRIES = NP_("{count} fact-check", "{count} fact-checks")
+FEEDS_LINE = N_(
+    "**{number}.** {url} ({origin})\n{status}: last fetch {last}, {entries}, next try {next}"
+)
+FEEDS_LINE_FAILURES = N_(" ({failures} in a row)")
+FEEDS_LINE_ERROR = N_("\nLast problem: {error}")
+FEEDS_PROBLEM_NOTE = N_("**Feed problem** in {url}:\n{problems}")
+FEEDS_PROBLEM_MORE = N_("- ... and {count} more (the bot's log has every one)")
+
 # --- Command, group and option names (bot/discord_ui/translator.py) -------------------------
 # Every name a slash command, group or option has, marked with the names' context: their
 # translations follow Discord's name rules (lower case, no spaces, at most 32 characters,
@@ -529,6 +597,7 @@ COMMAND_NAMES = (
     NC_("command name", "digest"),
     NC_("command name", "disputes"),
     NC_("command name", "factcheck"),
+    NC_("command name", "feeds"),
     NC_("command name", "flags"),
     NC_("command name", "history"),
     NC_("command name", "id"),
@@ -557,6 +626,7 @@ COMMAND_NAMES = (
     NC_("command name", "threshold"),
     NC_("command name", "time"),
     NC_("command name", "timezone"),
+    NC_("command name", "url"),
     NC_("command name", "watch"),
 )
 

@@ -16,12 +16,13 @@ from typing import Any
 
 import pytest
 
+from bot import i18n
 from bot.app import FactdeskBot
-from bot.discord_ui import feeds as feed_strings
 from bot.discord_ui import strings
 from bot.store.base import utcnow
 from tests.e2e import harness
 from tests.e2e.harness import World
+from tests.e2e.test_language import set_language
 from tests.e2e.test_moderation import MOON, eventually, reply_text, rows, set_modlog, write_claim
 from tests.e2e.test_seams import ask, public_answer
 from tests.feedserver import FeedServer, claim_review
@@ -31,6 +32,11 @@ pytestmark = pytest.mark.e2e
 COMMANDS = ("feeds", "factcheck", "settings", "request")
 PENGUINS = "Can penguins fly over the Alps in winter?"
 PENGUIN_URL = "https://factcheck.example.org/2026/12/feed-claim-1"
+
+
+def prefix(template: str) -> str:
+    """A message's text before its first placeholder (what a reply starts with)."""
+    return template.split("{", 1)[0]
 
 
 @pytest.fixture
@@ -62,9 +68,11 @@ def cog(bot: FactdeskBot) -> Any:
     return found
 
 
-async def feeds(world: World, member: Any, subcommand: str, **options: Any) -> Any:
+async def feeds(
+    world: World, member: Any, subcommand: str, *, locale: str = "en-US", **options: Any
+) -> Any:
     return await world.standin.slash(
-        world.guild, world.channel, member, "feeds", {subcommand: options}
+        world.guild, world.channel, member, "feeds", {subcommand: options}, locale=locale
     )
 
 
@@ -89,7 +97,7 @@ async def test_an_added_feed_brings_a_fact_check_that_members_then_get(
         assert all(e.get("title") != PENGUINS for e in before.get("embeds") or [])
 
         added = await reply_text(await feeds(world, world.manager, "add", url=url))
-        assert added.startswith("Added the feed")
+        assert added.startswith(prefix(strings.FEEDS_ADDED))
         await cog(bot).run_once()
         feed = await bot.database.feed(url)
         assert feed is not None
@@ -114,8 +122,8 @@ async def test_an_added_feed_brings_a_fact_check_that_members_then_get(
             listed = message["embeds"][0]["description"]
         else:
             listed = body["data"]["embeds"][0]["description"]
-        assert "1 fact-checks" in listed
-        assert "OK" in listed
+        assert strings.FEEDS_ENTRIES(1).format(count=1) in listed
+        assert strings.FEEDS_STATUS["ok"] in listed
         assert f"<@{world.manager.id}>" in listed
 
     assert rows(
@@ -144,8 +152,9 @@ async def test_a_broken_feed_keeps_the_old_corpus_and_the_modlog_hears_once(
         answer = await public_answer(await ask(world, PENGUINS))
         assert answer["embeds"][0]["title"] == PENGUINS
 
-        await eventually(lambda: any("Feed problem" in t for t in modlog_texts(world)), "a note")
-        notes = [t for t in modlog_texts(world) if "Feed problem" in t]
+        heading = prefix(strings.FEEDS_PROBLEM_NOTE)
+        await eventually(lambda: any(heading in t for t in modlog_texts(world)), "a note")
+        notes = [t for t in modlog_texts(world) if heading in t]
         assert len(notes) == 1
         assert "invalid JSON" in notes[0]
         feed_list = await feeds(world, world.manager, "list")
@@ -198,7 +207,7 @@ async def test_only_the_owner_changes_feeds_unless_managers_are_allowed(
     url = server.url("/claims.json")
     async with feeds_bot(world, feeds_managers=False):
         refused = await reply_text(await feeds(world, world.manager, "add", url=url))
-        assert refused == feed_strings.FEEDS_OWNER_ONLY
+        assert refused == strings.FEEDS_OWNER_ONLY
     async with feeds_bot(world, feeds_managers=False, owner_ids=[world.manager.id]):
         assert (await reply_text(await feeds(world, world.manager, "add", url=url))).startswith(
             "Added"
@@ -210,7 +219,7 @@ async def test_a_refused_url_is_named_and_member_text_is_escaped(world: World) -
         local = await reply_text(
             await feeds(world, world.manager, "add", url="http://127.0.0.1:9/feed")
         )
-        assert local.startswith("That URL cannot be a feed")
+        assert local.startswith(prefix(strings.FEEDS_REFUSED_URL))
         ftp = await reply_text(
             await feeds(world, world.manager, "add", url="ftp://x.org/@everyone")
         )
@@ -241,14 +250,14 @@ async def test_removing_a_feed_takes_its_fact_checks_away_and_a_configured_one_s
         refused = await reply_text(await feeds(world, world.manager, "remove", url=configured))
         assert "FACTDESK_FEEDS" in refused
         removed = await reply_text(await feeds(world, world.manager, "remove", url=added))
-        assert removed.startswith("Removed the feed")
+        assert removed.startswith(prefix(strings.FEEDS_REMOVED))
         assert len(bot.library.corpus) == 2
         answer = await public_answer(await ask(world, PENGUINS))
         assert all(e.get("title") != PENGUINS for e in answer.get("embeds") or [])
         koala = await public_answer(await ask(world, "Do koalas drink sea water daily?"))
         assert koala["embeds"][0]["title"] == "Do koalas drink sea water daily?"
         missing = await reply_text(await feeds(world, world.manager, "remove", url=added))
-        assert "is not a feed" in missing
+        assert missing == strings.FEEDS_NOT_FOUND.format(url=added)
 
     assert rows(
         world.database, "SELECT action FROM audit_log WHERE target_type = 'feed' ORDER BY id"
@@ -275,3 +284,47 @@ async def test_a_feed_that_changes_a_verdict_records_a_correction_and_answers_sa
     assert rows(world.database, "SELECT old_verdict, new_verdict FROM claim_corrections") == [
         ("False", "Misleading")
     ]
+
+
+async def test_a_spanish_member_and_a_spanish_server_hear_about_feeds_in_spanish(
+    world: World, server: FeedServer
+) -> None:
+    server.serve("/claims.json", [claim_review(1, PENGUINS)])
+    url = server.url("/claims.json")
+    with i18n.speaking("es"):
+        added_es = prefix(strings.FEEDS_ADDED)
+        entries_es = strings.FEEDS_ENTRIES(1).format(count=1)
+        title_es = strings.FEEDS_LIST_TITLE
+        heading_es = prefix(strings.FEEDS_PROBLEM_NOTE)
+        ftp_es = strings.FEEDS_REFUSED_URL.format(
+            reason=strings.FEEDS_URL_REASONS["only http:// and https:// URLs can be feeds"]
+        )
+    heading_en = prefix(strings.FEEDS_PROBLEM_NOTE)
+    assert heading_es != heading_en
+    async with feeds_bot(world) as bot:
+        await set_modlog(world)
+        await set_language(world, "es")
+        # The reply follows the member's client language ...
+        added = await reply_text(await feeds(world, world.manager, "add", locale="es-ES", url=url))
+        assert added.startswith(added_es)
+        ftp = await feeds(world, world.manager, "add", locale="es-ES", url="ftp://x.org/f")
+        assert await reply_text(ftp) == ftp_es
+        await cog(bot).run_once(utcnow())
+        listing = await feeds(world, world.manager, "list", locale="es-419")
+        body = await listing.response(within=10)
+        if body["type"] == 5:
+            (message,) = await listing.followups(1, within=10)
+            (embed,) = message["embeds"]
+        else:
+            (embed,) = body["data"]["embeds"]
+        assert embed["title"] == title_es
+        assert entries_es in embed["description"]
+        # ... and an English-speaking member is answered in English on the same server.
+        english = await reply_text(await feeds(world, world.manager, "remove", url=url + "x"))
+        assert english == strings.FEEDS_NOT_FOUND.format(url=url + "x")
+
+        # The mod-log note is the server's: in Spanish, whoever added the feed.
+        server.serve("/claims.json", raw=b'{"@type": "DataFeed", "dataFeedElement": [{"oops"')
+        await cog(bot).run_once(utcnow() + timedelta(days=1))
+        await eventually(lambda: any(heading_es in t for t in modlog_texts(world)), "a note")
+        assert not any(heading_en in t for t in modlog_texts(world))

@@ -100,6 +100,12 @@ async def test_the_spanish_names_read_as_spanish(payloads: list[dict[str, Any]])
     value = threshold["options"][0]
     assert value["description"].startswith("A confidence from 0.3 to 0.95")
     assert value["description_localizations"]["es-ES"].startswith("Una confianza de 0.3 a 0.95")
+    feeds = by_name["feeds"]
+    assert feeds["name_localizations"] == {"es-ES": "fuentes", "es-419": "fuentes"}
+    add = next(o for o in feeds["options"] if o["name"] == "add")
+    assert add["name_localizations"]["es-419"] == "agregar"
+    assert add["options"][0]["name_localizations"]["es-ES"] == "enlace"
+    assert add["description_localizations"]["es-ES"].startswith("Agrega una fuente")
 
 
 def test_english_locales_and_unknown_strings_get_no_localisation() -> None:

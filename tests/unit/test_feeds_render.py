@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot import i18n
+from bot.core.feeds import MAX_URL_LENGTH, check_feed_url
 from bot.discord_ui import feeds as render
-from bot.discord_ui import limits
+from bot.discord_ui import limits, strings
 from bot.store.feeds import Feed
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -75,4 +77,44 @@ def test_a_long_list_fits_one_embed_and_says_how_many_are_shown() -> None:
     shown = int(embed.footer.text.split()[0])
     assert 0 < shown < 50
     assert embed.footer.text.endswith("of 50 shown")
-    assert render.feeds_embed([], NOW).description == render.FEEDS_LIST_EMPTY
+    assert render.feeds_embed([], NOW).description == strings.FEEDS_LIST_EMPTY
+
+
+def test_the_list_and_the_note_speak_the_current_language() -> None:
+    failing = feed(last_status="failed", failures=2, entry_count=1, last_error="HTTP 500")
+    with i18n.speaking("es"):
+        line = render.feed_line(1, failing, NOW)
+        embed = render.feeds_embed([failing], NOW)
+        note = render.problem_note("https://feeds.example.org/a.json", ["line 1: invalid JSON"])
+    assert "con fallos (2 seguidos): última descarga nunca, 1 verificación" in line
+    assert "Último problema: HTTP 500" in line
+    assert embed.title == "Fuentes"
+    assert embed.footer.text == "1 de 1 mostradas"
+    assert note.startswith("**Problema en la fuente** ")
+    # English stays the default, with its plural.
+    assert "failing (2 in a row): last fetch never, 1 fact-check," in render.feed_line(
+        1, failing, NOW
+    )
+
+
+def test_every_reason_a_url_is_refused_for_has_a_translation() -> None:
+    reasons = {
+        check_feed_url(url)
+        for url in (
+            "https://example.org/" + "x" * MAX_URL_LENGTH,
+            "https://example.org/a b",
+            "https://[::1/feed",
+            "ftp://example.org/feed",
+            "https:///feed",
+            "https://user:pw@example.org/feed",
+            "http://localhost/feed",
+            "http://10.0.0.1/feed",
+        )
+    }
+    refused = {reason for reason in reasons if reason is not None}
+    assert refused == reasons
+    assert len(refused) == 8  # one of each
+    assert refused <= set(strings.english("FEEDS_URL_REASONS"))
+    with i18n.speaking("es"):
+        spanish = strings.FEEDS_URL_REASONS
+    assert all(spanish[reason] != reason for reason in refused)
