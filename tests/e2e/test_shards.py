@@ -259,8 +259,9 @@ async def post_every_digest_once(fleet: Fleet) -> None:
     results = await asyncio.gather(*(cog.run_due(due) for cog in cogs))
     posted = [g for outcomes in results for g, _, outcome in outcomes if outcome == "posted"]
     assert sorted(posted) == sorted(s.guild.id for s in fleet.servers)
-    taken = [g for outcomes in results for g, _, outcome in outcomes if outcome == "taken"]
-    assert len(posted) + len(taken) == len(cogs) * len(fleet.servers)
+    # The others found it taken: at the claim ("taken"), or already when they read which
+    # slots were due (then not listed at all), depending on how the processes interleave.
+    assert {outcome for outcomes in results for _, _, outcome in outcomes} <= {"posted", "taken"}
     for server in fleet.servers:
         assert len(standin.channel_messages(server.digest)) == 1
     # A later tick in any process finds nothing left to do, nor to reconcile.
