@@ -21,6 +21,7 @@ shared by worker threads (the bot calls it through ``asyncio.to_thread``).
 
 from __future__ import annotations
 
+import ctypes
 import math
 import sqlite3
 import threading
@@ -275,6 +276,7 @@ class Matcher:
             if len(term) >= TYPO_MIN_LENGTH and term.isalpha():
                 self._by_shape[(term[0], len(term))].append(term)
         self._small = self._text_count <= SMALL_CORPUS_TEXTS
+        _return_freed_memory()
 
     # Saved by bot.core.index_store: the FTS index as SQLite's serialised image; locks, the
     # memory of recent answers and the embedding model (read from its package, and part of
@@ -658,6 +660,17 @@ class Matcher:
         if len(label) > SUGGESTION_MAX_CHARS:
             label = label[: SUGGESTION_MAX_CHARS - 1].rstrip() + "…"
         return Suggestion(self._ids[entry], label)
+
+
+def _return_freed_memory() -> None:
+    """Hand the heap's freed pages back to the system after a build (glibc's malloc_trim;
+    a no-op where the C library has none). Building leaves many freed small blocks that
+    the process would otherwise keep: about 40 MB per 100k claims (bench/memory_build.py)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def _add_margins(rows: list[tuple[int, list[float]]], short: bool) -> None:
