@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.shards import shard_for
 from tests import pg
 from tests.e2e import harness
+from tests.e2e.test_digest import Clock
 from tests.standin import Channel, Guild, Member, StandIn
 from tests.standin.world import PLAIN_MEMBER
 
@@ -62,14 +63,6 @@ title = "A source for {id}"
 def write_claim(corpus: Path, claim_id: str, question: str, summary: str) -> None:
     text = CLAIM.format(id=claim_id, question=question, summary=summary)
     (corpus / f"{claim_id}.md").write_text(text, encoding="utf-8")
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

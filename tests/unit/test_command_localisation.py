@@ -8,9 +8,7 @@ description and choice must be localised in both Spanish locales.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import discord
@@ -19,41 +17,19 @@ from discord import app_commands
 
 from bot.discord_ui import strings
 from bot.discord_ui.translator import CommandTranslator, described, translate
-from bot.paths import PROJECT_ROOT
 from tests.standin import rules
 
 SPANISH = ("es-ES", "es-419")
 
 
 @pytest.fixture
-async def payloads(tmp_path: Path) -> AsyncIterator[list[dict[str, Any]]]:
-    from bot.app import FactdeskBot, extension_names
-    from bot.core.library import Library
-    from bot.settings import Settings
-    from bot.store.database import Database
-
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database=tmp_path / "factdesk.db",
-        heartbeat_file=tmp_path / "heartbeat.json",
-    )
-    library, _ = Library.load(PROJECT_ROOT / "data" / "claims")
-    database = await Database.open(settings.database)
-    bot = FactdeskBot(settings=settings, library=library, database=database)
-    try:
-        for name in extension_names():
-            await bot.load_extension(name)
-        translator = CommandTranslator()
-        yield [
-            await command.get_translated_payload(bot.tree, translator)
-            for command in bot.tree.get_commands()
-        ]
-    finally:
-        for name in list(bot.extensions):
-            await bot.unload_extension(name)
-        await bot.close()
-        await database.close()
-        gc.collect()  # see tests/unit/test_commands_unique.py
+async def payloads(loaded_bot: Any) -> list[dict[str, Any]]:
+    """Every synced command's payload as ``tree.sync`` sends it, translations included."""
+    translator = CommandTranslator()
+    return [
+        await command.get_translated_payload(loaded_bot.tree, translator)
+        for command in loaded_bot.tree.get_commands()
+    ]
 
 
 def walk(item: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
