@@ -276,6 +276,10 @@ class Database(
 async def _open_sqlite(path: Path, chosen: list[Migration], latest: int) -> SqliteBackend:
     path.parent.mkdir(parents=True, exist_ok=True)
     _check_file_mode(path)
+    if not path.exists():
+        # Members' questions and ids live here: a new file is owner-only, not the umask's
+        # 0644 (SQLite gives its -wal and -shm files the database file's mode).
+        create_private(path)
     conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     reader: aiosqlite.Connection | None = None
     try:

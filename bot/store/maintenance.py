@@ -96,6 +96,8 @@ def backup(database: Path, target: Path, *, overwrite: bool = False) -> int:
 def restore(backup_file: Path, database: Path) -> int:
     """Replace ``database`` with a checked ``backup_file``; returns the restored version.
 
+    The restored file is owner-only (0600), like a new database and a backup.
+
     The bot must be stopped. A backup older than the code is fine: the next start (or
     ``factdesk db upgrade``) migrates it. A backup newer than the code is refused.
     """
@@ -105,5 +107,5 @@ def restore(backup_file: Path, database: Path) -> int:
             f"{backup_file}: schema version {version} is newer than this factdesk "
             f"({latest_version()}); upgrade factdesk first"
         )
-    copy_database(backup_file, database)
+    copy_database(backup_file, database, private=True)
     return check(database)

@@ -255,3 +255,37 @@ def test_postgres_commands_name_an_unreachable_server_without_its_password(
         assert "s3cret" not in err
         assert "factdesk:***@127.0.0.1:1" in err
         assert len(err.strip().splitlines()) == 1
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+async def test_a_new_database_and_its_wal_are_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "factdesk.db"
+    db = await Database.open(path)
+    try:
+        await db.add_request(1, "Is the moon cheese?", user_id=1, source="command")
+        assert _mode(path) == 0o600
+        assert _mode(path.with_name("factdesk.db-wal")) == 0o600
+    finally:
+        await db.close()
+
+
+async def test_restore_leaves_an_owner_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "factdesk.db"
+    copy = tmp_path / "copy.db"
+    db = await Database.open(path)
+    try:
+        await db.add_request(1, "Is the moon cheese?", user_id=1, source="command")
+        await db.backup(copy)
+    finally:
+        await db.close()
+    # An operator's shell made the target world-readable; the restore takes that back.
+    path.chmod(0o644)
+    restore(copy, path)
+    assert _mode(path) == 0o600
+    fresh = tmp_path / "elsewhere" / "restored.db"
+    restore(copy, fresh)
+    assert _mode(fresh) == 0o600
+    assert count(fresh, "requests") == 1
