@@ -114,6 +114,19 @@ def _check_file_mode(path: Path) -> None:
             )
 
 
+def _prepare_file(path: Path) -> None:
+    """Check an existing database file's mode, or create a new one owner-only (0600).
+
+    Members' questions and ids live here: a new file must not get the umask's 0644 (SQLite
+    gives its -wal and -shm files the database file's mode).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        _check_file_mode(path)
+    else:
+        create_private(path)
+
+
 async def _check_usable(conn: aiosqlite.Connection, path: Path, latest: int) -> None:
     """Raise :class:`DatabaseUnusable` unless the open file can be read, written and trusted."""
     version = await schema_version(conn)
@@ -274,12 +287,7 @@ class Database(
 
 
 async def _open_sqlite(path: Path, chosen: list[Migration], latest: int) -> SqliteBackend:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _check_file_mode(path)
-    if not path.exists():
-        # Members' questions and ids live here: a new file is owner-only, not the umask's
-        # 0644 (SQLite gives its -wal and -shm files the database file's mode).
-        create_private(path)
+    _prepare_file(path)
     conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     reader: aiosqlite.Connection | None = None
     try:
