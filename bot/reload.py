@@ -1,8 +1,10 @@
 """The one corpus reload: ``/corpus reload``, SIGHUP and a feed that changed all come here.
 
 A reload builds the new library off the event loop from the corpus files (through the saved
-index, :meth:`~bot.core.library.Library.open`) joined with the last good body of every live
-feed (:func:`bot.feeds.served_feeds`, :func:`bot.core.feeds.merged_library`), and swaps
+index, :meth:`~bot.core.library.Library.open`; a big corpus's index is built in a child
+process first, :mod:`bot.index_build`, so answers keep their pace meanwhile) joined with
+the last good body of every live feed (:func:`bot.feeds.served_feeds`,
+:func:`bot.core.feeds.merged_library`), and swaps
 ``bot.library`` whole only when no file is broken; otherwise the old library keeps serving
 and the problems (file, line, field) are reported. A problem whose entry still loaded (a
 dropped follow-up link, a feed entry losing an id clash to a file) is a warning and never
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot import modlog
+from bot import index_build, modlog
 from bot.core.corrections import corrections
 from bot.logs import get_logger
 from bot.review import SYSTEM_ACTOR_ID
@@ -62,10 +64,15 @@ async def reload_corpus(bot: FactdeskBot, *, from_peer: bool = False) -> ReloadO
     async with _RELOAD_LOCK:
         previous = len(bot.library.corpus)
         corpus_dir = bot.settings.corpus_dir
+        index_dir = bot.settings.resolved_index_dir
         try:
-            library, found, index = await asyncio.to_thread(
-                Library.open, corpus_dir, bot.settings.resolved_index_dir
-            )
+            # A big corpus is built in a child (bot.index_build), so the build never holds
+            # the GIL the event loop needs; the thread then opens the saved index.
+            await index_build.prebuild(corpus_dir, index_dir)
+        except Exception as error:  # only a speed-up: the thread below reports real errors
+            log.warning("index build in a child process failed", error=str(error))
+        try:
+            library, found, index = await asyncio.to_thread(Library.open, corpus_dir, index_dir)
         except Exception as error:
             log.warning("corpus reload failed", corpus_dir=str(corpus_dir), error=str(error))
             return ReloadOutcome(False, previous, previous, [f"{corpus_dir}: {error}"])
