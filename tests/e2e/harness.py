@@ -30,11 +30,16 @@ def bot_settings(
     *,
     corpus: Path,
     database: Path | str,
-    state: Path,
+    state: Path | None = None,
     dev_guild_id: int | None = None,
 ) -> Settings:
     """Settings for a bot that talks to ``standin``, its rows in ``database`` (a SQLite file
-    or a PostgreSQL URL), its heartbeat and index in ``state``."""
+    or a PostgreSQL URL), its heartbeat and index in ``state`` (for a SQLite file, its
+    directory by default)."""
+    if state is None:
+        if not isinstance(database, Path):
+            raise TypeError("a PostgreSQL database needs a state directory for the bot's files")
+        state = database.parent
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         discord_token=SecretStr(standin.token),
