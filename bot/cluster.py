@@ -15,18 +15,30 @@ with ``cluster:``.
   exits 0.
 - SIGHUP: passed on to every child (each reloads its corpus; on PostgreSQL a reload also
   reaches the others by NOTIFY, which does no harm twice).
+- Each child writes its own heartbeat: ``FACTDESK_HEARTBEAT_FILE`` with the shard range
+  before the suffix (``var/heartbeat.json`` -> ``var/heartbeat-0-3.json``), so ``factdesk
+  health --heartbeat-file`` judges one child, and the children never overwrite each other's.
+- Liveness: every ``liveness_every`` seconds the cluster reads each running child's own
+  heartbeat; one that has run past its start grace and whose heartbeat is missing, written by
+  another process, or older than ``heartbeat_max_age`` is stuck (alive, serving nothing):
+  it is killed, and restarted as a child that died. A child that is merely disconnected
+  from the gateway is left to reconnect by itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
+from bot.heartbeat import DEFAULT_MAX_AGE_SECONDS, HeartbeatError, read_heartbeat
 from bot.shards import contiguous_ranges, format_shard_ids
 
 EXIT_BAD_SETTINGS = 2
@@ -36,8 +48,37 @@ BACKOFF_MAX = 60.0
 STABLE_AFTER = 60.0
 # How long the children get to stop after SIGTERM before they are killed.
 STOP_GRACE = 30.0
+# How often the cluster reads the children's heartbeats, and how long a (re)started child
+# has to write its first one (it loads the corpus and connects first).
+LIVENESS_EVERY = 30.0
+START_GRACE = 120.0
 
 CommandFor = Callable[[tuple[int, ...], int], Sequence[str]]
+
+
+def heartbeat_file_for(base: Path, shards: tuple[int, ...]) -> Path:
+    """The heartbeat file of the child running ``shards``: ``base`` with the range before
+    its suffix (``heartbeat.json`` -> ``heartbeat-0-3.json``)."""
+    return base.with_name(f"{base.stem}-{format_shard_ids(shards)}{base.suffix}")
+
+
+def heartbeat_problem(path: Path, pid: int, now: datetime, max_age: float) -> str | None:
+    """Why the heartbeat at ``path`` does not show process ``pid`` alive at ``now``, or None.
+
+    Alive means written by that process at most ``max_age`` seconds ago; whether it is
+    connected or its database writable is for ``factdesk health`` to report, not a reason
+    to restart it.
+    """
+    try:
+        state = read_heartbeat(path)
+    except HeartbeatError as error:
+        return str(error)
+    if state.pid is not None and state.pid != pid:
+        return f"its heartbeat {path} was written by pid {state.pid}, not by it"
+    age = (now - state.written_at).total_seconds()
+    if age > max_age:
+        return f"its heartbeat {path} is {age:.0f} s old (limit {max_age:.0f} s)"
+    return None
 
 
 def _stop_with_parent() -> None:
@@ -70,6 +111,7 @@ class Child:
     number: int
     shards: tuple[int, ...]
     shard_count: int
+    heartbeat_file: Path | None = None
     process: asyncio.subprocess.Process | None = None
     starts: int = 0
     backoff: float = BACKOFF_START
@@ -94,11 +136,28 @@ class Cluster:
     backoff_max: float = BACKOFF_MAX
     stable_after: float = STABLE_AFTER
     stop_grace: float = STOP_GRACE
+    # The children's FACTDESK_HEARTBEAT_FILE, before the range is added (None: the children
+    # keep their environment's, and the cluster checks no heartbeat).
+    heartbeat_file: Path | None = None
+    liveness_every: float = LIVENESS_EVERY
+    start_grace: float = START_GRACE
+    heartbeat_max_age: float = DEFAULT_MAX_AGE_SECONDS
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def __post_init__(self) -> None:
         ranges = contiguous_ranges(self.processes, self.shard_count)
         self.children = [
-            Child(n + 1, shards, self.shard_count, backoff=self.backoff_start)
+            Child(
+                n + 1,
+                shards,
+                self.shard_count,
+                heartbeat_file=(
+                    None
+                    if self.heartbeat_file is None
+                    else heartbeat_file_for(self.heartbeat_file, shards)
+                ),
+                backoff=self.backoff_start,
+            )
             for n, shards in enumerate(ranges)
         ]
         self._stop = asyncio.Event()
@@ -127,6 +186,8 @@ class Cluster:
             + ", ".join(format_shard_ids(c.shards) for c in self.children)
         )
         supervisors = [asyncio.create_task(self._supervise(child)) for child in self.children]
+        if self.heartbeat_file is not None:
+            supervisors.append(asyncio.create_task(self._watch_liveness()))
         try:
             await self._stop.wait()
         finally:
@@ -142,11 +203,14 @@ class Cluster:
 
     async def _start(self, child: Child) -> asyncio.subprocess.Process:
         command = list(self.command_for(child.shards, child.shard_count))
+        environment = None
+        if child.heartbeat_file is not None:
+            environment = {**os.environ, "FACTDESK_HEARTBEAT_FILE": str(child.heartbeat_file)}
         # Its own process group: a Ctrl-C in the terminal reaches the cluster only, which
         # then stops the children in order. And if the cluster itself is killed, the
         # kernel sends each child SIGTERM (Linux), so no shard is left running unsupervised.
         process = await asyncio.create_subprocess_exec(
-            *command, start_new_session=True, preexec_fn=_stop_with_parent
+            *command, start_new_session=True, preexec_fn=_stop_with_parent, env=environment
         )
         child.process = process
         child.starts += 1
@@ -180,6 +244,36 @@ class Cluster:
             )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), wait)
+
+    def stuck_children(self) -> list[tuple[Child, str]]:
+        """The running children past their start grace whose own heartbeat does not show
+        them alive, each with the reason."""
+        stuck = []
+        now = self.clock()
+        for child in self.children:
+            process = child.process
+            if child.heartbeat_file is None or process is None or process.returncode is not None:
+                continue
+            if time.monotonic() - child.started_at < self.start_grace:
+                continue
+            problem = heartbeat_problem(
+                child.heartbeat_file, process.pid, now, self.heartbeat_max_age
+            )
+            if problem is not None:
+                stuck.append((child, problem))
+        return stuck
+
+    async def _watch_liveness(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.liveness_every)
+            if self._stop.is_set():
+                return
+            for child, problem in self.stuck_children():
+                assert child.process is not None
+                self.say(f"cluster: {child.name} is stuck ({problem}): killed")
+                with contextlib.suppress(ProcessLookupError):
+                    child.process.kill()  # its supervisor restarts it after the back-off
 
     async def _stop_children(self) -> None:
         running = [

@@ -88,7 +88,8 @@ class Digest(commands.Cog):
 
     def __init__(self, bot: FactdeskBot, clock: Callable[[], datetime] = utcnow) -> None:
         self.bot = bot
-        self.store = DigestStore(bot.database)
+        # Sharded: only the servers on this process's shards (the lease still guards).
+        self.store = DigestStore(bot.database, shards=bot.shard_plan)
         # Replaced by tests and the benchmark to control time.
         self.clock = clock
         self.late_limit = schedule.DEFAULT_LATE_LIMIT

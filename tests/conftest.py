@@ -36,20 +36,13 @@ def postgres_server() -> Iterator[pg.Server]:
             server.cluster.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=pg.BACKENDS)
 async def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Path | str]:
     """A place for a new database: a SQLite file path, or a fresh PostgreSQL database URL."""
-    if request.param == "sqlite":
-        yield tmp_path / "state" / "factdesk.db"
-        return
-    server: pg.Server = request.getfixturevalue("postgres_server")
-    try:
-        url = await server.new_database()
-    except pg.NoServer as error:
-        pytest.fail(str(error), pytrace=False)
-    yield url
-    if server.cluster is None:
-        await server.drop_database(url)
+    async for target in pg.backend_target(
+        request, request.param, tmp_path / "state" / "factdesk.db"
+    ):
+        yield target
 
 
 @pytest.fixture

@@ -22,9 +22,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
+
+import pytest
 
 ENV_URL = "FACTDESK_TEST_POSTGRES"
 HOW_TO_GET_ONE = (
@@ -221,33 +225,64 @@ def get_server() -> Server:
     return start_cluster()
 
 
-async def raw_rows(target: Path | str, sql: str) -> list[tuple[object, ...]]:
-    """``sql``'s rows read straight from the database at ``target``, beside the store."""
-    return await _raw(target, sql, commit=False)
+async def raw_rows(target: Path | str, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """``sql``'s rows read straight from the database at ``target``, beside the store.
+
+    ``sql`` is in the store's dialect (:mod:`bot.store.sql`): ``?`` placeholders for
+    ``params``, numbered for PostgreSQL as the store numbers them.
+    """
+    return await _raw(target, sql, params, commit=False)
 
 
-async def raw_write(target: Path | str, sql: str) -> list[tuple[object, ...]]:
+async def raw_write(target: Path | str, sql: str, *params: object) -> list[tuple[Any, ...]]:
     """Run one writing statement straight on the database at ``target`` and commit; its
-    rows (``RETURNING ...``) come back."""
-    return await _raw(target, sql, commit=True)
+    rows (``RETURNING ...``) come back. Placeholders as in :func:`raw_rows`."""
+    return await _raw(target, sql, params, commit=True)
 
 
-async def _raw(target: Path | str, sql: str, *, commit: bool) -> list[tuple[object, ...]]:
+async def _raw(
+    target: Path | str, sql: str, params: tuple[object, ...], *, commit: bool
+) -> list[tuple[Any, ...]]:
     if isinstance(target, str):
         import asyncpg
 
+        from bot.store.sql import to_postgres_placeholders
+
         conn = await asyncpg.connect(target)  # autocommit: each statement commits itself
         try:
-            return [tuple(row) for row in await conn.fetch(sql)]
+            return [tuple(row) for row in await conn.fetch(to_postgres_placeholders(sql), *params)]
         finally:
             await conn.close()
     import sqlite3
 
     lite = sqlite3.connect(target)
     try:
-        rows = list(lite.execute(sql).fetchall())
+        rows = list(lite.execute(sql, params).fetchall())
         if commit:
             lite.commit()
         return rows
     finally:
         lite.close()
+
+
+# The two back-ends as fixture parameters: ids ``[sqlite]`` and ``[postgresql]``.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+async def backend_target(
+    request: pytest.FixtureRequest, kind: str, sqlite_path: Path
+) -> AsyncIterator[Path | str]:
+    """Where a new database goes on back-end ``kind``: ``sqlite_path`` (nothing is made
+    there), or a fresh database on the session's PostgreSQL server, dropped after the test
+    on a shared server (a throw-away cluster goes whole at the end of the session)."""
+    if kind == "sqlite":
+        yield sqlite_path
+        return
+    server: Server = request.getfixturevalue("postgres_server")
+    try:
+        url = await server.new_database()
+    except NoServer as error:
+        pytest.fail(str(error), pytrace=False)
+    yield url
+    if server.cluster is None:
+        await server.drop_database(url)

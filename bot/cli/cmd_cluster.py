@@ -32,12 +32,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def handle_cluster(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.cli.common import CliError
+    from bot.cli.common import CliError, load_settings
     from bot.cluster import Cluster
     from bot.shards import ShardSpecError
 
+    # The children read the same settings; a bad one is one line here, before any starts.
+    heartbeat_file = load_settings().heartbeat_file
     try:
-        cluster_of = Cluster(args.processes, args.shard_count)
+        cluster_of = Cluster(args.processes, args.shard_count, heartbeat_file=heartbeat_file)
     except ShardSpecError as error:
         raise CliError(f"error: {error}") from None
 

@@ -11,6 +11,13 @@ A claim carries a lease (``0009_digest_slot_lease.sql``): the claiming store's
 :attr:`DigestStore.owner` and :data:`CLAIM_LEASE` from the claim. :meth:`unconfirmed_slots`
 lists only claims whose lease has run out, so a process reconciling after a restart never
 settles a slot another live process is posting right now.
+
+A store made for a sharded process (``shards``, the process's :class:`~bot.shards.ShardPlan`)
+lists only the servers on its shards, shard ``(guild_id >> 22) % shard_count`` as Discord
+routes them: :meth:`enabled_configs`, :meth:`taken_slots` and :meth:`unconfirmed_slots`
+leave the other processes' servers to them. The slot's primary key and lease stay the
+safety net for two processes that both believe a server is theirs (a change of shard
+count rolled out one process at a time).
 """
 
 from __future__ import annotations
@@ -21,12 +28,15 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot.core.digest import AskedItem, FlagItem, RequestItem
 from bot.core.schedule import DigestConfig, QuietDay, SlotKey
 from bot.store.database import Database, Row, SafeConnection, to_db_time
 from bot.store.mapping import from_row
+
+if TYPE_CHECKING:
+    from bot.shards import ShardPlan
 
 SlotStatus = Literal["claimed", "posted", "skipped", "failed", "quiet"]
 # How long a claim is its process's to confirm: far longer than composing and sending a
@@ -71,11 +81,27 @@ class DigestStore:
     """The digest's view of the :class:`Database`."""
 
     def __init__(
-        self, database: Database, *, owner: str | None = None, lease: timedelta = CLAIM_LEASE
+        self,
+        database: Database,
+        *,
+        owner: str | None = None,
+        lease: timedelta = CLAIM_LEASE,
+        shards: ShardPlan | None = None,
     ) -> None:
         self.database = database
         self.owner = owner or process_owner()
         self.lease = lease
+        # The shards whose servers this store lists (None: every server, unsharded).
+        self.shards = shards
+
+    def _on_my_shards(self) -> tuple[str, tuple[int, ...]]:
+        """An ``AND ...`` that keeps the rows of servers on :attr:`shards`, with its
+        parameters; nothing when the store sees every server."""
+        plan = self.shards
+        if plan is None or set(range(plan.shard_count)) <= set(plan.shard_ids):
+            return "", ()
+        marks = ", ".join("?" for _ in plan.shard_ids)
+        return f" AND (guild_id >> 22) % ? IN ({marks})", (plan.shard_count, *plan.shard_ids)
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         async with self.database.reading() as conn, conn.execute(sql, params) as cursor:
@@ -88,9 +114,12 @@ class DigestStore:
         return from_row(DigestConfig, rows[0]) if rows else None
 
     async def enabled_configs(self) -> list[DigestConfig]:
+        """The servers (on this store's shards) whose digest is on and has a channel."""
+        mine, params = self._on_my_shards()
         rows = await self._all(
             "SELECT * FROM digest_settings WHERE enabled = 1 AND channel_id IS NOT NULL"
-            " ORDER BY guild_id"
+            f"{mine} ORDER BY guild_id",
+            params,
         )
         return [from_row(DigestConfig, row) for row in rows]
 
@@ -169,10 +198,12 @@ class DigestStore:
     # --- slots ------------------------------------------------------------------------------
 
     async def taken_slots(self, since: date) -> set[SlotKey]:
-        """Every slot from ``since`` on, whatever its status: none of them is due again."""
+        """Every slot from ``since`` on (of servers on this store's shards), whatever its
+        status: none of them is due again."""
+        mine, params = self._on_my_shards()
         rows = await self._all(
-            "SELECT guild_id, local_date FROM digest_slots WHERE local_date >= ?",
-            (since.isoformat(),),
+            f"SELECT guild_id, local_date FROM digest_slots WHERE local_date >= ?{mine}",
+            (since.isoformat(), *params),
         )
         return {(row["guild_id"], date.fromisoformat(row["local_date"])) for row in rows}
 
@@ -194,16 +225,18 @@ class DigestStore:
     async def unconfirmed_slots(self, now: datetime | None = None) -> list[DigestSlot]:
         """Slots claimed but never confirmed whose lease has run out at ``now``: the process
         that claimed them stopped between claim and confirmation. Without ``now``, every
-        claimed slot (whatever its lease)."""
+        claimed slot (whatever its lease). Only servers on this store's shards."""
+        mine, params = self._on_my_shards()
         if now is None:
             rows = await self._all(
-                "SELECT * FROM digest_slots WHERE status = 'claimed' ORDER BY claimed_at"
+                f"SELECT * FROM digest_slots WHERE status = 'claimed'{mine} ORDER BY claimed_at",
+                params,
             )
         else:
             rows = await self._all(
                 "SELECT * FROM digest_slots WHERE status = 'claimed'"
-                " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY claimed_at",
-                (to_db_time(now),),
+                f" AND (lease_until IS NULL OR lease_until <= ?){mine} ORDER BY claimed_at",
+                (to_db_time(now), *params),
             )
         return [from_row(DigestSlot, row) for row in rows]
 

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 from pydantic import SecretStr
 
 from bot.settings import Settings
+from tests import pg
 from tests.standin import Channel, Guild, Member, StandIn
 
 if TYPE_CHECKING:
@@ -25,9 +26,20 @@ if TYPE_CHECKING:
 
 
 def bot_settings(
-    standin: StandIn, *, corpus: Path, database: Path, dev_guild_id: int | None = None
+    standin: StandIn,
+    *,
+    corpus: Path,
+    database: Path | str,
+    state: Path | None = None,
+    dev_guild_id: int | None = None,
 ) -> Settings:
-    """Settings for a bot that talks to ``standin``, with its state beside ``database``."""
+    """Settings for a bot that talks to ``standin``, its rows in ``database`` (a SQLite file
+    or a PostgreSQL URL), its heartbeat and index in ``state`` (for a SQLite file, its
+    directory by default)."""
+    if state is None:
+        if not isinstance(database, Path):
+            raise TypeError("a PostgreSQL database needs a state directory for the bot's files")
+        state = database.parent
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         discord_token=SecretStr(standin.token),
@@ -36,7 +48,8 @@ def bot_settings(
         dev_guild_id=dev_guild_id,
         discord_api_base=standin.api_base,
         discord_gateway_url=standin.gateway_url,
-        heartbeat_file=database.parent / "heartbeat.json",
+        heartbeat_file=state / "heartbeat.json",
+        index_dir=state / "index",
     )
 
 
@@ -85,6 +98,8 @@ class World:
     ``channel`` is where members talk, ``modlog`` the channel a manager may make the mod-log;
     ``member`` is a plain member, ``moderator`` has Manage Messages, ``manager`` also Manage
     Server. ``corpus`` starts empty: each test file fills it with the fact-checks it needs.
+    ``database`` is a SQLite file (in ``state``) or a PostgreSQL URL; ``state`` holds the
+    bot's heartbeat and index.
     """
 
     standin: StandIn
@@ -95,7 +110,19 @@ class World:
     moderator: Member
     manager: Member
     corpus: Path
-    database: Path
+    state: Path
+    database: Path | str
+
+
+def world_settings(world: World) -> Settings:
+    """:func:`bot_settings` for the world's server, corpus, database and state."""
+    return bot_settings(
+        world.standin,
+        corpus=world.corpus,
+        database=world.database,
+        state=world.state,
+        dev_guild_id=world.guild.id,
+    )
 
 
 @asynccontextmanager
@@ -109,9 +136,29 @@ async def world_bot(
 
     Ready once every name in ``commands`` is registered in the world's guild.
     """
-    settings = bot_settings(
-        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
-    )
-    async with running_bot(settings, before_start=before_start) as bot:
+    async with running_bot(world_settings(world), before_start=before_start) as bot:
         await world.standin.wait_for_commands(*commands, guild=world.guild, within=20)
         yield bot
+
+
+class HasDatabase(Protocol):
+    """A world of any shape: what :func:`rows` and :func:`execute` need of it."""
+
+    @property
+    def database(self) -> Path | str: ...
+
+
+async def rows(world: HasDatabase, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """``sql``'s rows, read beside the bot from the world's database on either back-end.
+
+    ``sql`` is written as the store writes it (``?`` placeholders, the common subset of
+    SQLite and PostgreSQL, bot/store/sql.py); a query of several rows says ``ORDER BY``,
+    since PostgreSQL does not keep insertion order.
+    """
+    return await pg.raw_rows(world.database, sql, *params)
+
+
+async def execute(world: HasDatabase, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """Run one writing statement on the world's database and commit it (as if by another
+    process, or a bot that died half-way); rows of its ``RETURNING`` come back."""
+    return await pg.raw_write(world.database, sql, *params)

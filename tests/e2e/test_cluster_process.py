@@ -2,14 +2,16 @@
 
 Two `factdesk run` children of two shards each, against the stand-in (which routes each
 server's events to its shard's session and checks the identify rate). Every server is
-answered; a child killed with SIGKILL in the middle of a burst of flags is restarted by the
-cluster, identifies its shards again and answers again, and every flag a member was told is
-recorded is in the database, once; SIGTERM stops the cluster and every child with exit 0.
+answered; each child beats into its own heartbeat file; a child killed with SIGKILL in the
+middle of a burst of flags is restarted by the cluster, identifies its shards again and
+answers again, and every flag a member was told is recorded is in the database, once;
+SIGTERM stops the cluster and every child with exit 0.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -19,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from bot.heartbeat import HeartbeatError, read_heartbeat
 from bot.paths import PROJECT_ROOT
 from tests import pg
 from tests.standin import Guild, StandIn
@@ -95,6 +98,20 @@ async def flag(
     return "is recorded" in str(reply["data"].get("content"))
 
 
+async def beaten_by(path: Path, pid: int, within: float = 60.0) -> None:
+    """The heartbeat at ``path`` was written by process ``pid`` (polled: it is another
+    process's file)."""
+
+    async def poll() -> None:
+        while True:
+            with contextlib.suppress(HeartbeatError):
+                if read_heartbeat(path).pid == pid:
+                    return
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(poll(), within)
+
+
 async def test_the_cluster_serves_every_shard_restarts_a_killed_child_and_stops(
     tmp_path: Path, postgres_url: str
 ) -> None:
@@ -145,6 +162,12 @@ async def test_the_cluster_serves_every_shard_restarts_a_killed_child_and_stops(
             assert set(pids) == {"0-1", "2-3"}
             await standin.wait_ready(within=120)
             assert sorted(standin.sessions()) == [0, 1, 2, 3]
+            # Each child beats into its own file (the range before the suffix), none into
+            # the shared name (only `factdesk sync` above wrote that one): `factdesk health
+            # --heartbeat-file` can judge each child.
+            for name, pid in pids.items():
+                await beaten_by(tmp_path / f"heartbeat-{name}.json", pid)
+            assert read_heartbeat(tmp_path / "heartbeat.json").pid == sync.pid
             answers = {}
             for guild, channel, member in servers:
                 answers[guild.id] = await answer(standin, guild, channel, member)
@@ -182,6 +205,7 @@ async def test_the_cluster_serves_every_shard_restarts_a_killed_child_and_stops(
             assert set(restarted) == {"2-3"}
             assert restarted["2-3"] != pids["2-3"]
             await standin.wait_identified(SHARD_COUNT + 2, within=120)
+            await beaten_by(tmp_path / "heartbeat-2-3.json", restarted["2-3"])
             for guild, channel, member in servers[2:]:
                 assert await ask(standin, guild, channel, member) == QUESTION
 

@@ -11,7 +11,6 @@ missing permission reported to the mod-log, and the preview equal to what is pos
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -91,7 +90,8 @@ class World:
     manager: dict[int, Any]
     servers: list[Server]
     corpus: Path
-    database: Path
+    state: Path
+    database: Path | str
     clock: Clock = field(default_factory=lambda: Clock(utc(2026, 6, 14, 14)))
 
 
@@ -102,6 +102,7 @@ async def running_bot(world: World, *, loop: bool = False) -> AsyncIterator[Any]
         world.standin,
         corpus=world.corpus,
         database=world.database,
+        state=world.state,
         dev_guild_id=world.servers[0].guild.id,
     )
 
@@ -131,7 +132,7 @@ async def running_bot(world: World, *, loop: bool = False) -> AsyncIterator[Any]
 
 
 @pytest.fixture
-def world(standin: StandIn, corpus: Path, database: Path) -> World:
+def world(standin: StandIn, corpus: Path, state: Path, database: Path | str) -> World:
     """Three servers on the shared stand-in (tests/e2e/conftest.py checks its contract)."""
     for claim in CLAIMS:
         (corpus / f"{claim['id']}.md").write_text(CLAIM.format(**claim), encoding="utf-8")
@@ -142,7 +143,7 @@ def world(standin: StandIn, corpus: Path, database: Path) -> World:
             Server(guild, standin.add_channel(guild, "digest"), standin.add_channel(guild, "log"))
         )
         managers[guild.id] = standin.add_member(guild, "manager", permissions=MANAGER)
-    return World(standin, managers, servers, corpus, database)
+    return World(standin, managers, servers, corpus, state, database)
 
 
 def cog_of(bot: Any) -> Any:
@@ -174,17 +175,11 @@ def posted(world: World, server: Server) -> list[dict[str, Any]]:
     return world.standin.channel_messages(server.channel)
 
 
-def slots(world: World) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(world.database)
-    try:
-        return list(
-            conn.execute(
-                "SELECT guild_id, local_date, status, late FROM digest_slots"
-                " ORDER BY local_date, guild_id"
-            )
-        )
-    finally:
-        conn.close()
+async def slots(world: World) -> list[tuple[Any, ...]]:
+    return await harness.rows(
+        world,
+        "SELECT guild_id, local_date, status, late FROM digest_slots ORDER BY local_date, guild_id",
+    )
 
 
 async def tick(bot: Any, world: World, at: datetime) -> list[tuple[int, Any, str]]:
@@ -223,7 +218,7 @@ async def test_three_servers_post_at_their_own_local_time(world: World) -> None:
             assert any("Does an octopus have three hearts?" in f["value"] for f in embed["fields"])
             (row,) = message["components"]
             assert [b["custom_id"] for b in row["components"]] == ["fd:dg:octopus-hearts"]
-    assert [(status, late) for _, _, status, late in slots(world)] == [("posted", 0)] * 3
+    assert [(status, late) for _, _, status, late in await slots(world)] == [("posted", 0)] * 3
     sent = [r.body for r in world.standin.requests if r.route == MESSAGES_ROUTE]
     assert len(sent) == 3
     assert all(body["allowed_mentions"]["parse"] == [] for body in sent)
@@ -286,7 +281,7 @@ async def test_restart_just_before_and_just_after_the_time(world: World) -> None
         strings.DIGEST_TITLE.format(date="2026-06-15"),
         strings.DIGEST_TITLE_LATE.format(date="2026-06-16"),
     ]
-    assert [(d, s, late) for _, d, s, late in slots(world)] == [
+    assert [(d, s, late) for _, d, s, late in await slots(world)] == [
         ("2026-06-15", "posted", 0),
         ("2026-06-16", "posted", 1),
         ("2026-06-17", "skipped", 1),
@@ -303,16 +298,15 @@ async def test_a_restart_between_claim_and_confirmation_never_posts_twice(world:
     assert len(posted(world, tokyo)) == 0  # Tokyo's 09:00 was 7 hours ago: skipped
     # Pretend the bot died after sending Paris's digest but before confirming it, and after
     # claiming Tokyo's next one but before sending it.
-    conn = sqlite3.connect(world.database)
-    with conn:
-        conn.execute("UPDATE digest_slots SET status = 'claimed', message_ids = NULL")
-        conn.execute(
-            "INSERT INTO digest_slots (guild_id, local_date, status, scheduled_at, late,"
-            " channel_id, claimed_at) VALUES (?, '2026-06-16', 'claimed',"
-            " '2026-06-16T00:00:00.000+00:00', 0, ?, '2026-06-16T00:00:00.000+00:00')",
-            (tokyo.guild.id, tokyo.channel.id),
-        )
-    conn.close()
+    await harness.execute(world, "UPDATE digest_slots SET status = 'claimed', message_ids = NULL")
+    await harness.execute(
+        world,
+        "INSERT INTO digest_slots (guild_id, local_date, status, scheduled_at, late,"
+        " channel_id, claimed_at) VALUES (?, '2026-06-16', 'claimed',"
+        " '2026-06-16T00:00:00.000+00:00', 0, ?, '2026-06-16T00:00:00.000+00:00')",
+        tokyo.guild.id,
+        tokyo.channel.id,
+    )
     async with running_bot(world) as bot:
         results = await tick(bot, world, utc(2026, 6, 16, 0, 1))
     outcomes = {(g, str(d)): outcome for g, d, outcome in results}
@@ -320,7 +314,7 @@ async def test_a_restart_between_claim_and_confirmation_never_posts_twice(world:
     assert outcomes[(tokyo.guild.id, "2026-06-16")] == "failed"  # not found: not reposted
     assert len(posted(world, paris)) == 1
     assert len(posted(world, tokyo)) == 0
-    statuses = {(g, d): s for g, d, s, _ in slots(world)}
+    statuses = {(g, d): s for g, d, s, _ in await slots(world)}
     assert statuses[(paris.guild.id, "2026-06-15")] == "posted"
     assert statuses[(tokyo.guild.id, "2026-06-16")] == "failed"
 
@@ -349,12 +343,9 @@ async def test_a_deleted_channel_or_missing_permission_is_told_to_the_mod_log(
             )
         await digest_set(world, new_york, "Europe/Paris")
         # Paris's channel is deleted (an id Discord does not know); Tokyo's bot lost access.
-        conn = sqlite3.connect(world.database)
-        with conn:
-            conn.execute(
-                "UPDATE digest_settings SET channel_id = 999 WHERE guild_id = ?", (paris.guild.id,)
-            )
-        conn.close()
+        await harness.execute(
+            world, "UPDATE digest_settings SET channel_id = 999 WHERE guild_id = ?", paris.guild.id
+        )
         world.standin.set_bot_permissions(tokyo.channel, allowed=False)
         results = await tick(bot, world, utc(2026, 6, 15, 7, 0))
         outcomes = {g: outcome for g, _, outcome in results}

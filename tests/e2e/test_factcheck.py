@@ -180,14 +180,10 @@ def assert_within_limits(message: dict[str, Any]) -> None:
             assert len(item.get("custom_id", "")) <= limits.CUSTOM_ID
 
 
-def request_rows(world: World) -> list[str]:
-    import sqlite3
-
-    conn = sqlite3.connect(world.database)
-    try:
-        return [row[0] for row in conn.execute("SELECT question FROM requests")]
-    finally:
-        conn.close()
+async def request_rows(world: World) -> list[str]:
+    return [
+        row[0] for row in await harness.rows(world, "SELECT question FROM requests ORDER BY id")
+    ]
 
 
 # --- the tests ------------------------------------------------------------------------------
@@ -304,7 +300,7 @@ async def test_an_unanswered_follow_up_says_so_and_takes_a_request(world: World)
         body = await thanks.response(within=5)
     assert body["data"]["content"] == strings.REQUEST_RECEIVED
     assert body["data"]["flags"] & EPHEMERAL
-    assert request_rows(world) == ["Is octopus blood really blue?"]
+    assert await request_rows(world) == ["Is octopus blood really blue?"]
 
 
 async def test_no_match_says_so_shows_the_nearest_and_takes_a_request(world: World) -> None:
@@ -319,7 +315,7 @@ async def test_no_match_says_so_shows_the_nearest_and_takes_a_request(world: Wor
         request = button(answer, strings.BUTTON_REQUEST)
         thanks = await world.standin.click(answer, request["custom_id"], world.member)
         assert (await thanks.response(within=5))["data"]["content"] == strings.REQUEST_RECEIVED
-    assert request_rows(world) == [question]
+    assert await request_rows(world) == [question]
 
 
 async def test_message_menu_answers_privately_and_posts_a_reply_on_request(world: World) -> None:

@@ -15,8 +15,8 @@ from bot.core.corpus import load_corpus
 from bot.discord_ui import strings
 from bot.paths import PROJECT_ROOT
 from tests.e2e import harness
-from tests.e2e.harness import World
-from tests.e2e.test_moderation import MOON, VOLCANO, reply_text, rows, write_claim
+from tests.e2e.harness import World, rows
+from tests.e2e.test_moderation import MOON, VOLCANO, reply_text, write_claim
 from tests.e2e.test_seams import (
     MODAL,
     any_reply,
@@ -97,7 +97,7 @@ async def test_vote_change_the_vote_across_a_restart_and_see_the_tally(world: Wo
         body = await why.response(within=10)
         assert body["type"] == MODAL
         form = body["data"]["custom_id"]
-    votes = rows(world.database, "SELECT user_id, helpful FROM claim_votes")
+    votes = await rows(world, "SELECT user_id, helpful FROM claim_votes")
     assert sorted(votes) == sorted([(world.member.id, 1), (other.id, 0)])
 
     async with running_bot(world):
@@ -126,8 +126,8 @@ async def test_vote_change_the_vote_across_a_restart_and_see_the_tally(world: Wo
         "Is the moon made of cheese?: 0 of 2 found it helpful (0%)"
         in (fields[strings.STATS_LEAST_HELPFUL])
     )
-    assert rows(world.database, "SELECT COUNT(*), SUM(helpful) FROM claim_votes") == [(2, 0)]
-    assert rows(world.database, "SELECT reason FROM claim_votes WHERE reason IS NOT NULL") == [
+    assert await rows(world, "SELECT COUNT(*), SUM(helpful) FROM claim_votes") == [(2, 0)]
+    assert await rows(world, "SELECT reason FROM claim_votes WHERE reason IS NOT NULL") == [
         ("It skips the @everyone samples",)
     ]
 

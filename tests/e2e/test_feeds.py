@@ -21,9 +21,9 @@ from bot.app import FactdeskBot
 from bot.discord_ui import strings
 from bot.store.base import utcnow
 from tests.e2e import harness
-from tests.e2e.harness import World
+from tests.e2e.harness import World, rows
 from tests.e2e.test_language import set_language
-from tests.e2e.test_moderation import MOON, eventually, reply_text, rows, set_modlog, write_claim
+from tests.e2e.test_moderation import MOON, eventually, reply_text, set_modlog, write_claim
 from tests.e2e.test_seams import ask, public_answer
 from tests.feedserver import FeedServer, claim_review
 
@@ -54,9 +54,9 @@ async def server() -> AsyncIterator[FeedServer]:
 
 @asynccontextmanager
 async def feeds_bot(world: World, **changes: Any) -> AsyncIterator[FactdeskBot]:
-    settings = harness.bot_settings(
-        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
-    ).model_copy(update={"feeds_managers": True, "feeds_allow_private": True, **changes})
+    settings = harness.world_settings(world).model_copy(
+        update={"feeds_managers": True, "feeds_allow_private": True, **changes}
+    )
     async with harness.running_bot(settings) as bot:
         await world.standin.wait_for_commands(*COMMANDS, guild=world.guild, within=20)
         yield bot
@@ -126,8 +126,8 @@ async def test_an_added_feed_brings_a_fact_check_that_members_then_get(
         assert strings.FEEDS_STATUS["ok"] in listed
         assert f"<@{world.manager.id}>" in listed
 
-    assert rows(
-        world.database, "SELECT action, target_id FROM audit_log WHERE target_type = 'feed'"
+    assert await rows(
+        world, "SELECT action, target_id FROM audit_log WHERE target_type = 'feed'"
     ) == [("feed_added", url)]
 
 
@@ -259,8 +259,8 @@ async def test_removing_a_feed_takes_its_fact_checks_away_and_a_configured_one_s
         missing = await reply_text(await feeds(world, world.manager, "remove", url=added))
         assert missing == strings.FEEDS_NOT_FOUND.format(url=added)
 
-    assert rows(
-        world.database, "SELECT action FROM audit_log WHERE target_type = 'feed' ORDER BY id"
+    assert await rows(
+        world, "SELECT action FROM audit_log WHERE target_type = 'feed' ORDER BY id"
     ) == [("feed_added",), ("feed_removed",)]
 
 
@@ -281,7 +281,7 @@ async def test_a_feed_that_changes_a_verdict_records_a_correction_and_answers_sa
         shown = str(answer)
         assert "Misleading" in shown
         assert "Updated on" in shown
-    assert rows(world.database, "SELECT old_verdict, new_verdict FROM claim_corrections") == [
+    assert await rows(world, "SELECT old_verdict, new_verdict FROM claim_corrections") == [
         ("False", "Misleading")
     ]
 

@@ -21,7 +21,7 @@ def title(message: dict[str, object]) -> str:
 
 
 async def test_a_restart_answers_from_the_saved_index(world: World) -> None:
-    index = world.database.parent / "index"
+    index = world.state / "index"
     async with running_bot(world):
         assert title(await public_answer(await ask(world, "is the moon cheese"))) == (
             "Is the moon made of cheese?"

@@ -9,9 +9,9 @@ corpus reload. Each test writes its own small corpus so it does not depend on th
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import signal
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,7 +21,7 @@ import pytest
 
 from bot.discord_ui import strings
 from tests.e2e import harness
-from tests.e2e.harness import World
+from tests.e2e.harness import World, rows
 from tests.standin.world import PLAIN_MEMBER
 
 pytestmark = pytest.mark.e2e
@@ -121,9 +121,14 @@ async def modlog_posts(world: World, count: int) -> list[dict[str, Any]]:
 
 
 async def eventually(check: Any, what: str) -> None:
-    """Wait (up to 5 s) for work the bot does after its reply, such as editing a post."""
+    """Wait (up to 5 s) for work the bot does after its reply, such as editing a post.
+
+    ``check`` returns a truth value, or an awaitable of one (a look at the database)."""
     for _ in range(200):
-        if check():
+        seen = check()
+        if inspect.isawaitable(seen):
+            seen = await seen
+        if seen:
             return
         await asyncio.sleep(0.025)
     raise AssertionError(f"never happened: {what}")
@@ -136,14 +141,6 @@ def custom_ids(message: dict[str, Any]) -> list[str]:
         for button in row["components"]
         if "custom_id" in button
     ]
-
-
-def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.execute(sql))
-    finally:
-        conn.close()
 
 
 async def set_modlog(world: World) -> None:
@@ -219,11 +216,11 @@ async def test_moderator_commands_and_buttons_refuse_plain_members(world: World)
             world.guild, world.channel, world.moderator, "settings", {"modlog": {"channel": 1}}
         )
         assert "Manage Server" in await reply_text(ix)
-    refused = rows(world.database, "SELECT actor_id FROM audit_log WHERE action = 'refused'")
+    refused = await rows(world, "SELECT actor_id FROM audit_log WHERE action = 'refused'")
     assert len(refused) == len(attempts) + 1 + len(custom_ids(post)) + 1
     assert {r[0] for r in refused} == {world.member.user.id, world.moderator.user.id}
     # Nothing the plain member tried changed anything.
-    assert rows(world.database, "SELECT status FROM flags") == [("open",)]
+    assert await rows(world, "SELECT status FROM flags") == [("open",)]
 
 
 async def test_flag_flow_uphold_shows_the_notice_then_clear_removes_it(world: World) -> None:
@@ -345,7 +342,7 @@ async def test_a_mod_log_the_bot_cannot_post_in_loses_no_flag(world: World) -> N
         assert "#1" in answer
         assert "recorded" in await submit_flag(world, card, world.member, "It is not cheese!!")
     assert world.standin.channel_messages(world.modlog) == []
-    assert rows(world.database, "SELECT id, modlog_message_id FROM flags") == [
+    assert await rows(world, "SELECT id, modlog_message_id FROM flags ORDER BY id") == [
         (1, None),
         (2, None),
     ]
@@ -388,8 +385,8 @@ async def test_restart_keeps_flags_requests_settings_and_buttons(world: World) -
         # The card's buttons from before the restart work too.
         ix = await standin.click(card, "fd:flag:moon-cheese", world.member)
         assert (await ix.response())["type"] == MODAL
-    assert rows(world.database, "SELECT status FROM flags") == [("dismissed",)]
-    assert rows(world.database, "SELECT status, close_note FROM requests") == [("closed", "no")]
+    assert await rows(world, "SELECT status FROM flags") == [("dismissed",)]
+    assert await rows(world, "SELECT status, close_note FROM requests") == [("closed", "no")]
 
 
 async def test_hundred_concurrent_flags_lose_none_and_duplicate_none(world: World) -> None:
@@ -413,8 +410,8 @@ async def test_hundred_concurrent_flags_lose_none_and_duplicate_none(world: Worl
     refused = [a for pair in answers for a in pair if "already flagged" in a or "wait" in a]
     assert len(recorded) == 100
     assert len(refused) == 100
-    stored = rows(
-        world.database, "SELECT flagger_id, COUNT(*) FROM flags WHERE kind = 'answer' GROUP BY 1"
+    stored = await rows(
+        world, "SELECT flagger_id, COUNT(*) FROM flags WHERE kind = 'answer' GROUP BY 1"
     )
     assert len(stored) == 100
     assert {count for _, count in stored} == {1}
@@ -442,7 +439,7 @@ async def test_odd_reasons_are_refused_or_stored_cleanly(world: World) -> None:
         stored = [reason.strip() for reason, _, kept in ODD_REASONS if kept]
         # The moderator's message flag, then one post per stored flag.
         posts = await modlog_posts(world, 1 + len(stored))
-    reasons = rows(world.database, "SELECT reason FROM flags WHERE kind = 'answer' ORDER BY id")
+    reasons = await rows(world, "SELECT reason FROM flags WHERE kind = 'answer' ORDER BY id")
     assert reasons == [(reason,) for reason in stored]
     assert len(posts) == 1 + len(stored)
     for post in posts:
@@ -526,7 +523,7 @@ async def test_requests_merge_close_and_reload_answers_them(world: World) -> Non
         write_claim(world.corpus, blood)
         os.kill(os.getpid(), signal.SIGHUP)
         await eventually(lambda: len(bot.library.corpus) == 4, "SIGHUP reloads the corpus")
-    assert rows(world.database, "SELECT id, status, answered_claim_id FROM requests") == [
+    assert await rows(world, "SELECT id, status, answered_claim_id FROM requests ORDER BY id") == [
         (1, "answered", "octopus-hearts"),
         (2, "closed", None),
     ]

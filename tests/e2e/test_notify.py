@@ -5,7 +5,6 @@ or between the send and recording it. Read from what the stand-in shows."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -15,8 +14,8 @@ import pytest
 
 from bot.discord_ui import strings
 from tests.e2e import harness
-from tests.e2e.harness import World
-from tests.e2e.test_moderation import MOON, VOLCANO, eventually, reply_text, rows, write_claim
+from tests.e2e.harness import World, execute, rows
+from tests.e2e.test_moderation import MOON, VOLCANO, eventually, reply_text, write_claim
 from tests.e2e.test_seams import public_answer
 
 pytestmark = pytest.mark.e2e
@@ -65,12 +64,16 @@ def notifications_in(world: World, channel: Any) -> list[dict[str, Any]]:
     ]
 
 
-def statuses(world: World) -> list[tuple[Any, ...]]:
-    return rows(world.database, "SELECT user_id, status, note FROM notifications ORDER BY id")
+async def statuses(world: World) -> list[tuple[Any, ...]]:
+    return await rows(world, "SELECT user_id, status, note FROM notifications ORDER BY id")
 
 
-def settled(world: World) -> bool:
-    return all(status not in ("pending", "sending") for _, status, _ in statuses(world))
+async def settled(world: World, count: int | None = None) -> bool:
+    """Every notification sent or given up (and, if ``count``, that many of them)."""
+    found = await statuses(world)
+    if count is not None and len(found) != count:
+        return False
+    return all(status not in ("pending", "sending") for _, status, _ in found)
 
 
 async def test_each_asker_is_told_once_where_they_asked_pinging_only_them(world: World) -> None:
@@ -93,7 +96,7 @@ async def test_each_asker_is_told_once_where_they_asked_pinging_only_them(world:
         standin.remove_member(world.guild, leaver)
 
         assert "1 open requests are now answered" in await reload(world)
-        await eventually(lambda: len(statuses(world)) == 3 and settled(world), "sent")
+        await eventually(lambda: settled(world, 3), "sent")
         # A second reload answers nothing new and tells nobody again.
         assert "0 open requests are now answered" in await reload(world)
 
@@ -122,7 +125,7 @@ async def test_each_asker_is_told_once_where_they_asked_pinging_only_them(world:
         {"parse": [], "users": [world.member.id]},
         {"parse": [], "users": [elsewhere.id]},
     ]
-    assert statuses(world) == [
+    assert await statuses(world) == [
         (world.member.id, "sent", None),
         (elsewhere.id, "sent", None),
         (leaver.id, "skipped", "member left the server"),
@@ -160,8 +163,8 @@ async def test_a_server_set_to_dm_tells_by_direct_message_and_off_tells_nobody(
     assert dm["content"] == "The fact-check you asked for in **Test Guild** is ready."
     assert dm["embeds"][0]["title"] == VOLCANO["question"]
     assert notifications_in(world, world.channel) == []
-    assert rows(world.database, "SELECT mode, status FROM notifications") == [("dm", "sent")]
-    audit = rows(world.database, "SELECT note FROM audit_log WHERE action = 'set_notify'")
+    assert await rows(world, "SELECT mode, status FROM notifications") == [("dm", "sent")]
+    audit = await rows(world, "SELECT note FROM audit_log WHERE action = 'set_notify'")
     assert audit == [("dm",), ("off",)]
 
 
@@ -184,22 +187,19 @@ async def test_a_restart_between_the_reload_and_the_send_tells_the_member_exactl
     async with running_bot(world, before_start=without_notify):
         await request(world, world.member, ASKED)
         assert "1 open requests are now answered" in await reload(world)
-    assert statuses(world) == [(world.member.id, "pending", None)]
+    assert await statuses(world) == [(world.member.id, "pending", None)]
     assert notifications_in(world, world.channel) == []
 
     async with running_bot(world):
         await eventually(lambda: settled(world), "the owed notification is sent")
-    assert [s for _, s, _ in statuses(world)] == ["sent"]
+    assert [s for _, s, _ in await statuses(world)] == ["sent"]
     (told,) = notifications_in(world, world.channel)
 
     # As if the bot had died after sending and before recording it.
-    conn = sqlite3.connect(world.database)
-    conn.execute("UPDATE notifications SET status = 'sending', message_id = NULL")
-    conn.commit()
-    conn.close()
+    await execute(world, "UPDATE notifications SET status = 'sending', message_id = NULL")
     async with running_bot(world):
         await eventually(lambda: settled(world), "the interrupted notification is settled")
-    assert rows(world.database, "SELECT status, message_id FROM notifications") == [
+    assert await rows(world, "SELECT status, message_id FROM notifications") == [
         ("sent", int(told["id"]))
     ]
     assert len(notifications_in(world, world.channel)) == 1
@@ -236,6 +236,6 @@ async def test_a_corrected_fact_check_says_updated_and_is_in_the_digest_of_a_ser
     assert sections[strings.DIGEST_CORRECTIONS] == (
         "• Is the moon made of cheese?: verdict False → Misleading"
     )
-    assert rows(
-        world.database, "SELECT claim_id, old_verdict, new_verdict FROM claim_corrections"
+    assert await rows(
+        world, "SELECT claim_id, old_verdict, new_verdict FROM claim_corrections"
     ) == [("moon-cheese", "False", "Misleading")]

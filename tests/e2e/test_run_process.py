@@ -24,7 +24,10 @@ pytestmark = pytest.mark.e2e
 SEED_QUESTION = "Did the US help the cartels in Mexico in any way?"
 
 
-async def test_factdesk_run_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+async def test_factdesk_run_answers_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, database: Path | str
+) -> None:
+    """On either back-end (``database``: a SQLite file or a PostgreSQL URL)."""
     log_file = tmp_path / "factdesk.log"
     async with StandIn.start() as standin:
         guild = standin.add_guild("Process")
@@ -34,8 +37,9 @@ async def test_factdesk_run_answers_and_stops_cleanly_on_sigterm(tmp_path: Path)
         env.update(
             PYTHONPATH=str(PROJECT_ROOT),
             FACTDESK_DISCORD_TOKEN=standin.token,
-            FACTDESK_DATABASE=str(tmp_path / "state" / "factdesk.db"),
+            FACTDESK_DATABASE=str(database),
             FACTDESK_HEARTBEAT_FILE=str(tmp_path / "state" / "heartbeat.json"),
+            FACTDESK_INDEX_DIR=str(tmp_path / "state" / "index"),
             FACTDESK_DEV_GUILD_ID=str(guild.id),
             FACTDESK_DISCORD_API_BASE=standin.api_base,
             FACTDESK_DISCORD_GATEWAY_URL=standin.gateway_url,

@@ -13,11 +13,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 
 from bot.discord_ui import strings
+from tests.e2e.harness import execute, rows
 from tests.e2e.test_moderation import (
     MODAL,
     World,
@@ -25,7 +28,6 @@ from tests.e2e.test_moderation import (
     eventually,
     modlog_posts,
     reply_text,
-    rows,
     running_bot,
     set_modlog,
     world,
@@ -115,7 +117,7 @@ async def test_an_answer_carries_flag_as_disputed_and_the_flag_reaches_the_mod_l
         assert "#1 is recorded" in told
         (post,) = await modlog_posts(world, 1)
     assert post["embeds"][0]["title"] == "Flag #1"
-    link = rows(world.database, "SELECT message_id FROM flags")
+    link = await rows(world, "SELECT message_id FROM flags")
     assert link == [(int(answer["id"]),)]
 
 
@@ -170,8 +172,8 @@ async def test_a_request_made_with_the_button_reaches_the_mod_log(world: World) 
     assert post["embeds"][0]["title"] == "Request #1"
     assert question in post["embeds"][0]["description"]
     assert custom_ids(post) == ["fd:mod:close:1"]
-    assert rows(world.database, "SELECT question FROM requests") == [(question,)]
-    assert rows(world.database, "SELECT COUNT(*) FROM request_askers") == [(2,)]
+    assert await rows(world, "SELECT question FROM requests") == [(question,)]
+    assert await rows(world, "SELECT COUNT(*) FROM request_askers") == [(2,)]
     assert len(world.standin.channel_messages(world.modlog)) == 1
 
 
@@ -200,7 +202,7 @@ async def test_a_flag_form_opened_before_a_restart_submits_after_it(world: World
             {"reason": "Submitted after the bot restarted."},
         )
         assert "#1 is recorded" in await reply_text(submitted)
-    assert rows(world.database, "SELECT claim_id, reason FROM flags") == [
+    assert await rows(world, "SELECT claim_id, reason FROM flags") == [
         ("moon-cheese", "Submitted after the bot restarted.")
     ]
 
@@ -222,7 +224,7 @@ async def test_a_plain_member_cannot_use_up_a_moderators_note_form(world: World)
             world.guild, world.channel, world.moderator, form, {"note": "Checked: retracted"}
         )
         assert "upheld" in await reply_text(submitted)
-    assert rows(world.database, "SELECT status, resolution_note FROM flags") == [
+    assert await rows(world, "SELECT status, resolution_note FROM flags") == [
         ("upheld", "Checked: retracted")
     ]
 
@@ -326,12 +328,57 @@ async def test_another_servers_channel_is_refused_for_the_mod_log(world: World) 
             {"modlog": {"channel": foreign.id}},
         )
         assert await reply_text(ix) == strings.SETTINGS_CHANNEL_ELSEWHERE
-    assert rows(world.database, "SELECT modlog_channel_id FROM guild_settings") == []
+    assert await rows(world, "SELECT modlog_channel_id FROM guild_settings") == []
+
+
+@asynccontextmanager
+async def write_lock_held(world: World) -> AsyncIterator[None]:
+    """Another connection holds what blocks the bot's writes until the block ends: on
+    SQLite the database's write lock (``BEGIN IMMEDIATE``, as a backup or a sqlite3 shell
+    does), on PostgreSQL an exclusive lock on the tables a flag and a request write (reads
+    still pass, as on SQLite)."""
+    if isinstance(world.database, str):
+        import asyncpg
+
+        conn = await asyncpg.connect(world.database)
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await conn.execute(
+                "LOCK TABLE flags, requests, request_askers, audit_log, modlog_outbox"
+                " IN EXCLUSIVE MODE"
+            )
+            yield
+        finally:
+            await transaction.rollback()  # the lock goes with the transaction
+            await conn.close()
+        return
+
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold_the_lock() -> None:
+        conn = sqlite3.connect(world.database, timeout=10)
+        conn.execute("BEGIN IMMEDIATE")
+        locked.set()
+        release.wait(10)
+        conn.rollback()
+        conn.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    await asyncio.to_thread(locked.wait, 10)
+    try:
+        yield
+    finally:
+        release.set()
+        await asyncio.to_thread(holder.join, 10)
 
 
 async def test_a_held_write_lock_never_makes_a_member_miss_the_deadline(world: World) -> None:
-    """Another process holds the database's write lock (a backup, a sqlite3 shell) for 2.5 s:
-    every interaction is still answered or deferred in time, and the writes land after."""
+    """Another connection holds the lock the bot's writes need (a backup, a sqlite3 shell,
+    a long PostgreSQL transaction) for 2.5 s: every interaction is still answered or
+    deferred in time, and the writes land after."""
     standin = world.standin
     async with running_bot(world):
         await set_modlog(world)
@@ -339,21 +386,7 @@ async def test_a_held_write_lock_never_makes_a_member_miss_the_deadline(world: W
         ix = await standin.click(answer, "fd:flag:moon-cheese", world.member)
         form = (await ix.response(within=10))["data"]["custom_id"]
 
-        locked = threading.Event()
-        release = threading.Event()
-
-        def hold_the_lock() -> None:
-            conn = sqlite3.connect(world.database, timeout=10)
-            conn.execute("BEGIN IMMEDIATE")
-            locked.set()
-            release.wait(10)
-            conn.rollback()
-            conn.close()
-
-        holder = threading.Thread(target=hold_the_lock)
-        holder.start()
-        await asyncio.to_thread(locked.wait, 10)
-        try:
+        async with write_lock_held(world):
             flag = await standin.submit_modal(
                 world.guild,
                 world.channel,
@@ -370,9 +403,6 @@ async def test_a_held_write_lock_never_makes_a_member_miss_the_deadline(world: W
             first = [await i.response(within=10) for i in (flag, request, listing)]
             latencies = [i.latency for i in (flag, request, listing)]
             await asyncio.sleep(2.5)
-        finally:
-            release.set()
-            await asyncio.to_thread(holder.join, 10)
         assert all(body["type"] in (4, DEFERRED) for body in first)
         assert all(latency is not None and latency < 3.0 for latency in latencies), latencies
         assert "is recorded" in await reply_text(flag)
@@ -381,8 +411,8 @@ async def test_a_held_write_lock_never_makes_a_member_miss_the_deadline(world: W
         assert shown["embeds"][0]["title"] == strings.MOD_FLAGS_LIST_TITLE.format(
             status=strings.MOD_STATUS["open"]
         )
-    assert rows(world.database, "SELECT reason FROM flags") == [("Held lock, still heard.",)]
-    assert rows(world.database, "SELECT question FROM requests") == [("Are owls real?",)]
+    assert await rows(world, "SELECT reason FROM flags") == [("Held lock, still heard.",)]
+    assert await rows(world, "SELECT question FROM requests") == [("Are owls real?",)]
 
 
 async def test_a_sighup_queued_during_start_up_reloads_the_corpus_once_ready(
@@ -428,28 +458,16 @@ async def test_a_post_lost_to_a_crash_is_made_at_the_next_start_and_never_twice(
     assert standin.channel_messages(world.modlog) == []
     standin.set_bot_permissions(world.modlog, allowed=True)
 
-    def owed() -> list[tuple[Any, ...]]:
-        return rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL")
-
     async with running_bot(world):
         posts = await modlog_posts(world, 2)
         # Posting comes before recording it: wait for both before stopping the bot.
-        await eventually(lambda: owed() == [(0,)], "the owed posts are recorded as made")
+        await eventually(lambda: nothing_owed(world), "the owed posts are recorded as made")
     assert sorted(p["embeds"][0]["title"] for p in posts) == ["Flag #1", "Request #1"]
 
     # As if the bot had died after sending and before recording it.
-    conn = sqlite3.connect(world.database)
-    conn.execute("UPDATE modlog_outbox SET posted_at = NULL, message_id = NULL")
-    conn.commit()
-    conn.close()
+    await execute(world, "UPDATE modlog_outbox SET posted_at = NULL, message_id = NULL")
     async with running_bot(world):
-        await eventually(
-            lambda: (
-                rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL")
-                == [(0,)]
-            ),
-            "the owed posts are settled",
-        )
+        await eventually(lambda: nothing_owed(world), "the owed posts are settled")
     assert len(standin.channel_messages(world.modlog)) == 2
 
 
@@ -470,8 +488,8 @@ async def test_a_lone_surrogate_in_a_question_is_stored_and_shown_not_a_tracebac
         assert "Do penguins \ufffd have knees?" in reply["embeds"][0]["description"]
         (post,) = await modlog_posts(world, 1)
     assert "Are owls \ufffd real?" in post["embeds"][0]["description"]
-    assert rows(world.database, "SELECT question FROM requests") == [("Are owls \ufffd real?",)]
-    asked = rows(world.database, "SELECT question FROM asked_questions")
+    assert await rows(world, "SELECT question FROM requests") == [("Are owls \ufffd real?",)]
+    asked = await rows(world, "SELECT question FROM asked_questions")
     assert asked == [("Do penguins \ufffd have knees?",)]
     assert not [r for r in caplog.records if r.exc_info]
 
@@ -484,11 +502,13 @@ async def test_a_request_from_a_dm_says_requests_are_per_server_and_stores_nothi
         (request_id,) = [i for i in button_ids(reply) if i.startswith("fd:rq:")]
         ix = await world.standin.click(reply, request_id, world.member, in_dm=True)
         assert await reply_text(ix) == strings.REQUEST_IN_SERVER_ONLY
-    assert rows(world.database, "SELECT COUNT(*) FROM requests") == [(0,)]
+    assert await rows(world, "SELECT COUNT(*) FROM requests") == [(0,)]
 
 
-def owed_posts(world: World) -> list[tuple[Any, ...]]:
-    return rows(world.database, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL")
+async def nothing_owed(world: World) -> bool:
+    """Every mod-log post the bot owes is made and recorded."""
+    owed = await rows(world, "SELECT COUNT(*) FROM modlog_outbox WHERE posted_at IS NULL")
+    return owed == [(0,)]
 
 
 async def test_a_channel_post_whose_response_was_lost_is_not_posted_twice(world: World) -> None:
@@ -502,7 +522,7 @@ async def test_a_channel_post_whose_response_was_lost_is_not_posted_twice(world:
         answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
         standin.inject("POST", route, status=500, lost=True)
         await flag_through_the_form(world, answer, world.member, "The samples say otherwise.")
-        await eventually(lambda: owed_posts(world) == [(0,)], "the flag's post is recorded")
+        await eventually(lambda: nothing_owed(world), "the flag's post is recorded")
 
         target = standin.post_message(world.channel, world.member, "the moon is cheese, wake up")
         before = len(standin.channel_messages(world.channel))
@@ -511,7 +531,7 @@ async def test_a_channel_post_whose_response_was_lost_is_not_posted_twice(world:
             world.guild, world.channel, world.moderator, strings.MOD_FLAG_MENU_NAME, target
         )
         await reply_text(ix)
-        await eventually(lambda: owed_posts(world) == [(0,)], "the second flag's post is recorded")
+        await eventually(lambda: nothing_owed(world), "the second flag's post is recorded")
         posts = standin.channel_messages(world.modlog)
         cards = standin.channel_messages(world.channel)[before:]
     sent = [r for r in standin.requests if r.method == "POST" and r.route == route]
@@ -532,15 +552,12 @@ async def test_a_restart_that_cannot_read_the_mod_log_still_posts_an_owed_post_o
         await set_modlog(world)
         answer = await public_answer(await ask(world, "Is the moon made of cheese?"))
         await flag_through_the_form(world, answer, world.member, "The samples say otherwise.")
-        await eventually(lambda: owed_posts(world) == [(0,)], "the flag's post is recorded")
+        await eventually(lambda: nothing_owed(world), "the flag's post is recorded")
     (first,) = standin.channel_messages(world.modlog)
 
-    conn = sqlite3.connect(world.database)
-    conn.execute("UPDATE modlog_outbox SET posted_at = NULL, message_id = NULL")
-    conn.commit()
-    conn.close()
+    await execute(world, "UPDATE modlog_outbox SET posted_at = NULL, message_id = NULL")
     standin.inject("GET", "/channels/{channel_id}/messages", status=403, times=10)
     async with running_bot(world):
-        await eventually(lambda: owed_posts(world) == [(0,)], "the owed post is settled")
+        await eventually(lambda: nothing_owed(world), "the owed post is settled")
     assert standin.channel_messages(world.modlog) == [first]
-    assert rows(world.database, "SELECT message_id FROM modlog_outbox") == [(int(first["id"]),)]
+    assert await rows(world, "SELECT message_id FROM modlog_outbox") == [(int(first["id"]),)]

@@ -9,7 +9,8 @@ import pytest
 
 from bot.discord_ui import strings
 from tests.e2e import harness
-from tests.e2e.test_moderation import World, reply_text, rows, running_bot, world
+from tests.e2e.harness import rows
+from tests.e2e.test_moderation import World, reply_text, running_bot, world
 from tests.e2e.test_seams import ask, public_answer
 from tests.standin.server import OptionRefused
 
@@ -62,7 +63,7 @@ async def test_a_servers_own_threshold_decides_whether_factdesk_answers(world: W
             "Is the moon made of cheese?"
         )
 
-    assert rows(world.database, "SELECT action, note FROM audit_log ORDER BY id") == [
+    assert await rows(world, "SELECT action, note FROM audit_log ORDER BY id") == [
         ("set_threshold", "0.95"),
         ("set_threshold", None),
     ]
@@ -80,13 +81,11 @@ async def test_a_threshold_outside_the_range_cannot_be_sent(world: World) -> Non
                 "settings",
                 {"threshold": {"threshold": 0.1}},
             )
-    assert rows(world.database, "SELECT COUNT(*) FROM audit_log") == [(0,)]
+    assert await rows(world, "SELECT COUNT(*) FROM audit_log") == [(0,)]
 
 
 async def test_the_operators_threshold_is_every_servers_default(world: World) -> None:
-    settings = harness.bot_settings(
-        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
-    ).model_copy(update={"match_threshold": STRICT})
+    settings = harness.world_settings(world).model_copy(update={"match_threshold": STRICT})
     async with harness.running_bot(settings) as bot:
         await world.standin.wait_for_commands("factcheck", guild=world.guild, within=20)
         assert bot.library.matcher.threshold == STRICT

@@ -5,7 +5,8 @@ database connections and gateway sessions), both in this test process against on
 which routes every server's events to the session of shard ``(guild_id >> 22) % 4`` and
 checks the identify rate. Over ten servers: every /factcheck is answered once, by the
 process holding the server's shard; only the process holding shard 0 syncs commands; both
-processes run the digest tick at the same instant and each server's digest is posted once;
+processes run the digest tick at the same instant, each for its own servers only, and each
+server's digest is posted once, even when both believe every server is theirs;
 a corpus reload in one process reaches the other (LISTEN/NOTIFY). And the issue's numbers:
 three processes of two shards over 60 servers, each server answered once by its process, 60
 digests each posted once, 300 concurrent flags from members spread over the processes, none
@@ -234,7 +235,11 @@ async def answer_everywhere_once(fleet: Fleet) -> list[dict[str, Any]]:
     return answers
 
 
-async def post_every_digest_once(fleet: Fleet) -> None:
+DUE = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
+
+
+async def set_every_digest(fleet: Fleet) -> list[Any]:
+    """A daily digest at 09:00 UTC in every server; the processes' digest cogs."""
     standin = fleet.standin
     for server in fleet.servers:
         ix = await standin.slash(
@@ -245,27 +250,71 @@ async def post_every_digest_once(fleet: Fleet) -> None:
             {"set": {"channel": server.digest, "time": "09:00", "timezone": "UTC"}},
         )
         assert (await ix.response(within=15))["type"] == 4
-    cogs = [bot.get_cog("Digest") for bot in fleet.bots]
-    due = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
-    fleet.clock.now = due
-    # Every process believes every server's digest is its own, at the same instant.
-    results = await asyncio.gather(*(cog.run_due(due) for cog in cogs))
+    return [bot.get_cog("Digest") for bot in fleet.bots]
+
+
+def owned_by(fleet: Fleet) -> list[set[int]]:
+    """For each process, the ids of the servers on its shards."""
+    return [
+        {s.guild.id for s in fleet.servers if fleet.owner(s.guild) == index}
+        for index in range(len(fleet.bots))
+    ]
+
+
+async def post_every_digest_once(fleet: Fleet, *, contested: bool = False) -> None:
+    """Every process ticks at the same instant; each server's digest is posted once.
+
+    Each process lists only its own servers; ``contested`` makes every process believe
+    every server is its own (as while a new shard count is rolled out one process at a
+    time), so that only the slot's claim keeps a digest from going out twice.
+    """
+    standin = fleet.standin
+    cogs = await set_every_digest(fleet)
+    if contested:
+        for cog in cogs:
+            cog.store.shards = None
+    fleet.clock.now = DUE
+    results = await asyncio.gather(*(cog.run_due(DUE) for cog in cogs))
     posted = [g for outcomes in results for g, _, outcome in outcomes if outcome == "posted"]
     assert sorted(posted) == sorted(s.guild.id for s in fleet.servers)
-    # The others found it taken: at the claim ("taken"), or already when they read which
-    # slots were due (then not listed at all), depending on how the processes interleave.
-    assert {outcome for outcomes in results for _, _, outcome in outcomes} <= {"posted", "taken"}
+    if contested:
+        # The others found it taken: at the claim ("taken"), or already when they read
+        # which slots were due (then not listed at all), depending on how they interleave.
+        outcomes = {outcome for outcomes in results for _, _, outcome in outcomes}
+        assert outcomes <= {"posted", "taken"}
+    else:
+        # Each process handled exactly its own servers, and nothing was contested.
+        assert [{g for g, _, _ in outcomes} for outcomes in results] == owned_by(fleet)
+        assert {outcome for outcomes in results for _, _, outcome in outcomes} == {"posted"}
     for server in fleet.servers:
         assert len(standin.channel_messages(server.digest)) == 1
     # A later tick in any process finds nothing left to do, nor to reconcile.
-    again = await asyncio.gather(*(cog.run_due(due) for cog in cogs))
+    again = await asyncio.gather(*(cog.run_due(DUE) for cog in cogs))
     assert again == [[] for _ in cogs]
     rows = await pg.raw_rows(fleet.database, "SELECT status FROM digest_slots")
     assert sorted(rows) == [("posted",)] * len(fleet.servers)
 
 
 async def test_a_digest_due_everywhere_is_posted_once_per_server(fleet: Fleet) -> None:
+    await post_every_digest_once(fleet, contested=True)
+
+
+async def test_each_process_lists_only_the_digests_of_its_own_servers(fleet: Fleet) -> None:
+    cogs = await set_every_digest(fleet)
+    mine = owned_by(fleet)
+    assert all(mine)  # both processes have servers
+    assert set.union(*mine) == {s.guild.id for s in fleet.servers}
+    for cog, own in zip(cogs, mine, strict=True):
+        assert {c.guild_id for c in await cog.store.enabled_configs()} == own
     await post_every_digest_once(fleet)
+    since = DUE.date()
+    for cog, own in zip(cogs, mine, strict=True):
+        assert {g for g, _ in await cog.store.taken_slots(since)} == own
+    # Every slot left claimed, as by processes that all died before confirming: each
+    # process is to settle only its own servers' (the others' are theirs to settle).
+    await pg.raw_write(fleet.database, "UPDATE digest_slots SET status = 'claimed'")
+    for cog, own in zip(cogs, mine, strict=True):
+        assert {slot.guild_id for slot in await cog.store.unconfirmed_slots()} == own
 
 
 async def test_a_corpus_reload_in_one_process_reaches_the_other(fleet: Fleet) -> None:

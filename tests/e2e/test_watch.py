@@ -17,13 +17,13 @@ from bot.app import FactdeskBot
 from bot.discord_ui import strings
 from bot.runner import serve
 from tests.e2e import harness
+from tests.e2e.harness import rows
 from tests.e2e.test_moderation import (
     COMMANDS,
     World,
     custom_ids,
     eventually,
     reply_text,
-    rows,
     set_modlog,
     world,
 )
@@ -42,9 +42,7 @@ THRESHOLD = 0.6
 
 
 def settings_for(world: World, **changes: Any) -> Any:
-    settings = harness.bot_settings(
-        world.standin, corpus=world.corpus, database=world.database, dev_guild_id=world.guild.id
-    )
+    settings = harness.world_settings(world)
     return settings.model_copy(
         update={"message_content": True, "watch_threshold": THRESHOLD, **changes}
     )
@@ -124,7 +122,7 @@ async def test_a_rumour_in_a_watched_channel_gets_one_card_and_chat_gets_none(
         opened = await standin.click(card, "fd:open:moon-cheese", world.member)
         body = await opened.response(within=10)
         assert body["data"]["embeds"][0]["title"] == "Is the moon made of cheese?"
-    assert rows(world.database, "SELECT message_id, claim_id, mode FROM watch_cards") == [
+    assert await rows(world, "SELECT message_id, claim_id, mode FROM watch_cards") == [
         (int(rumour["id"]), "moon-cheese", "reply")
     ]
 
@@ -149,8 +147,8 @@ async def test_an_unwatched_channel_and_a_removed_one_get_no_card(world: World) 
         await asyncio.sleep(1.5)
         assert replies_to(world, world.channel, in_removed) == []
         assert replies_to(world, other, in_other) == []
-    assert rows(world.database, "SELECT COUNT(*) FROM watch_cards") == [(0,)]
-    assert rows(world.database, "SELECT action FROM audit_log ORDER BY id") == [
+    assert await rows(world, "SELECT COUNT(*) FROM watch_cards") == [(0,)]
+    assert await rows(world, "SELECT action FROM audit_log ORDER BY id") == [
         ("watch_added",),
         ("watch_removed",),
     ]
@@ -183,7 +181,7 @@ async def test_watch_is_for_managers(world: World) -> None:
             {"add": {"channel": world.channel}},
         )
         assert "The attempt has been logged" in await reply_text(ix)
-    assert rows(world.database, "SELECT COUNT(*) FROM watched_channels") == [(0,)]
+    assert await rows(world, "SELECT COUNT(*) FROM watched_channels") == [(0,)]
 
 
 async def test_without_the_intent_the_bot_runs_and_says_watch_is_unavailable(
@@ -226,4 +224,4 @@ async def test_without_the_intent_the_bot_runs_and_says_watch_is_unavailable(
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
         ) = saved_urls
     assert standin.refused_identifies == 1
-    assert rows(world.database, "SELECT COUNT(*) FROM watched_channels") == [(0,)]
+    assert await rows(world, "SELECT COUNT(*) FROM watched_channels") == [(0,)]

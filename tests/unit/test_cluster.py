@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -202,3 +202,114 @@ async def wait_until_gone(pid: int, within: float = 30.0) -> None:
             await asyncio.sleep(0.05)
 
     await asyncio.wait_for(poll(), within)
+
+
+# Beats into its own FACTDESK_HEARTBEAT_FILE every 0.05 s; but the first run of range 2-3 is
+# stuck: it writes no heartbeat ("silent") or one an hour old ("stale") and hangs.
+BEATING_CHILD = """
+import datetime, json, os, pathlib, sys, time
+home, shards, mode = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+beat = pathlib.Path(os.environ["FACTDESK_HEARTBEAT_FILE"])
+marker = home / f"ran-{shards}"
+first = not marker.exists()
+marker.write_text("1")
+
+def write(age):
+    at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=age)
+    state = {"version": 1, "written_at": at.isoformat(), "connected": True,
+             "database_writable": True, "pid": os.getpid()}
+    beat.with_suffix(".tmp").write_text(json.dumps(state))
+    beat.with_suffix(".tmp").replace(beat)
+
+if first and shards == "2-3":
+    if mode == "stale":
+        write(3600)
+    while True:
+        time.sleep(0.05)
+while True:
+    write(0)
+    time.sleep(0.05)
+"""
+
+
+@pytest.mark.parametrize("mode", ["silent", "stale"])
+async def test_each_child_beats_into_its_own_file_and_a_stuck_one_is_restarted(
+    tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FACTDESK_HEARTBEAT_FILE", raising=False)
+    script = tmp_path / "child.py"
+    script.write_text(BEATING_CHILD, encoding="utf-8")
+
+    def command_for(shards: tuple[int, ...], count: int) -> Sequence[str]:
+        return [sys.executable, str(script), str(tmp_path), "-".join(map(str, shards)), mode]
+
+    lines = Lines()
+    state = tmp_path / "state"
+    state.mkdir()
+    supervisor = Cluster(
+        2,
+        4,
+        command_for=command_for,
+        say=lines,
+        backoff_start=0.05,
+        heartbeat_file=state / "heartbeat.json",
+        liveness_every=0.1,
+        start_grace=0.5,
+        # Far above the 0.05 s beat: only a child that writes nothing is ever late.
+        heartbeat_max_age=60,
+    )
+    running = asyncio.create_task(supervisor.run(signals=False))
+    try:
+        stuck = await lines.until("is stuck")
+        assert stuck.startswith("cluster: process 2 (shards 2-3 of 4) is stuck (")
+        reason = "no heartbeat file" if mode == "silent" else "is 3600 s old"
+        assert reason in stuck
+        await lines.until("process 2 (shards 2-3 of 4) restarted")
+        # Each child's own file, written by that child (the restarted one by its new pid).
+        first, second = supervisor.children
+        for child, name in ((first, "heartbeat-0-1.json"), (second, "heartbeat-2-3.json")):
+            assert child.heartbeat_file == state / name
+            assert child.process is not None
+            pid = child.process.pid
+            await wait_for(lambda f=child.heartbeat_file, p=pid: pid_in(f) == p)
+        assert not (state / "heartbeat.json").exists()
+        assert first.starts == 1  # the beating child was never taken for stuck
+    finally:
+        supervisor.stop()
+    assert await asyncio.wait_for(running, 30) == 0
+
+
+def pid_in(path: Path) -> int | None:
+    from bot.heartbeat import HeartbeatError, read_heartbeat
+
+    try:
+        return read_heartbeat(path).pid
+    except HeartbeatError:
+        return None
+
+
+async def wait_for(check: Callable[[], bool], within: float = 30.0) -> None:
+    """``check`` holds (a child's file is written: another process cannot wake this loop)."""
+
+    async def poll() -> None:
+        while True:
+            if check():
+                return
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(poll(), within)
+
+
+def test_heartbeat_problem_names_what_is_wrong(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.cluster import heartbeat_problem
+    from bot.heartbeat import HeartbeatState, write_heartbeat
+
+    path = tmp_path / "heartbeat-0-3.json"
+    now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    assert "no heartbeat file" in str(heartbeat_problem(path, 7, now, 90))
+    write_heartbeat(path, HeartbeatState(now - timedelta(seconds=30), False, False, pid=7))
+    assert heartbeat_problem(path, 7, now, 90) is None  # disconnected, not stuck
+    assert "written by pid 7, not by it" in str(heartbeat_problem(path, 8, now, 90))
+    assert "is 30 s old (limit 20 s)" in str(heartbeat_problem(path, 7, now, 20))

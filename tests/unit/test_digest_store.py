@@ -92,6 +92,45 @@ async def test_a_slot_is_claimed_once(store: DigestStore) -> None:
     assert await store.taken_slots(DAY + timedelta(days=1)) == {(GUILD, DAY + timedelta(days=1))}
 
 
+async def test_a_sharded_store_lists_only_the_servers_on_its_shards(database: Database) -> None:
+    from bot.shards import ShardPlan, shard_for
+
+    # Real-sized snowflakes: server n is on shard n % 4 of 4.
+    guilds = [(n << 22) | 12345 for n in range(8)]
+    assert [shard_for(g, 4) for g in guilds] == [0, 1, 2, 3, 0, 1, 2, 3]
+    low = DigestStore(database, shards=ShardPlan((0, 1), 4))
+    high = DigestStore(database, shards=ShardPlan((2, 3), 4))
+    every = DigestStore(database, shards=ShardPlan((0, 1, 2, 3), 4))
+    unsharded = DigestStore(database)
+    for guild in guilds:
+        await unsharded.save_config(
+            guild,
+            channel_id=50,
+            post_time=time(9, 0),
+            timezone="UTC",
+            quiet_day="skip",
+            actor_id=99,
+            now=NOW,
+        )
+        await unsharded.claim(guild, DAY, scheduled_at=NOW, late=False, channel_id=50, now=NOW)
+    mine = {
+        low: {g for g in guilds if shard_for(g, 4) in (0, 1)},
+        high: {g for g in guilds if shard_for(g, 4) in (2, 3)},
+        every: set(guilds),
+        unsharded: set(guilds),
+    }
+    for store, own in mine.items():
+        assert {c.guild_id for c in await store.enabled_configs()} == own
+        assert {g for g, _ in await store.taken_slots(DAY)} == own
+        assert {s.guild_id for s in await store.unconfirmed_slots()} == own
+        later = NOW + store.lease + timedelta(seconds=1)
+        assert {s.guild_id for s in await store.unconfirmed_slots(later)} == own
+    # The slot's key still refuses a second claim from a store that does not list it.
+    assert not await high.claim(
+        guilds[0], DAY, scheduled_at=NOW, late=False, channel_id=50, now=NOW
+    )
+
+
 async def test_finishing_confirms_a_claim_and_only_a_claim(store: DigestStore) -> None:
     await store.claim(GUILD, DAY, scheduled_at=NOW, late=True, channel_id=50, now=NOW)
     assert [s.guild_id for s in await store.unconfirmed_slots()] == [GUILD]
