@@ -44,6 +44,8 @@ class Outcome:
     path: Path
     reason: str
     saved: bool = True
+    # An index was there but could not be used (damaged, or of another corpus or code).
+    stale: bool = False
 
 
 def _corpus_files(corpus: Path) -> list[Path]:
@@ -161,14 +163,19 @@ def open_or_build(corpus: Path, directory: Path, build: Callable[[], Any]) -> tu
     key = key_for(corpus)
     path = path_for(directory, key)
     reason = "no index for this corpus yet"
+    stale = False
     if path.is_file():
         try:
             return read(path, key), Outcome(True, path, "reused")
         except DamagedIndex as error:
             reason = f"the saved index {path.name} {error}"
+            stale = True
+    elif any(_stale(directory, path)):
+        reason = "the saved index was built from another corpus or code"
+        stale = True
     value = build()
     try:
         write(directory, key, value)
     except OSError as error:
-        return value, Outcome(False, path, f"{reason}; not saved: {error}", saved=False)
-    return value, Outcome(False, path, reason)
+        return value, Outcome(False, path, f"{reason}; not saved: {error}", False, stale)
+    return value, Outcome(False, path, reason, stale=stale)
