@@ -28,7 +28,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,6 +39,7 @@ from bot.core import embedding, text
 from bot.core import scorer as learned
 from bot.core.corpus import Corpus
 from bot.core.models import FactCheck
+from bot.core.packed import PackedTexts
 
 # The learned scorer shipped with the package, and the probability under which a match is
 # "no match": chosen on CheckThat! 2022 2A train with the gold claims held out
@@ -214,11 +215,11 @@ class Matcher:
         if threshold is None:
             threshold = LEXICAL_THRESHOLD if scorer is None else scorer.threshold
         self.threshold = threshold
-        self._ids: list[str] = []
-        self._questions: list[str] = []
+        self._ids: Sequence[str] = []
+        self._questions: Sequence[str] = []
         # Folded once here: autocomplete scores up to 100 candidates per keystroke, and
         # folding them each time was most of its cost (docs/performance-core.md).
-        self._folded_questions: list[str] = []
+        self._folded_questions: Sequence[str] = []
         self._keep_folded = True
         self._lock = threading.Lock()
         # Answers to the most recent questions, by their words: a rumour brings the same
@@ -268,6 +269,7 @@ class Matcher:
         self._codes = embedding.to_binary(self._vectors)
         self._db.execute("INSERT INTO texts(texts) VALUES ('optimize')")
         self._db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(texts, 'row')")
+        self._db.commit()  # built: nothing writes to it again (index_store copies it whole)
         self._doc_freq: dict[str, int] = dict(self._db.execute("SELECT term, doc FROM vocab"))
         self._text_count = max(1, self._db.execute("SELECT count(*) FROM texts").fetchone()[0])
         self._max_idf = self._idf_of(1)
@@ -276,24 +278,26 @@ class Matcher:
             if len(term) >= TYPO_MIN_LENGTH and term.isalpha():
                 self._by_shape[(term[0], len(term))].append(term)
         self._small = self._text_count <= SMALL_CORPUS_TEXTS
+        # One buffer each instead of a million str objects (saved as mapped sections too).
+        self._ids = PackedTexts.of(self._ids)
+        self._questions = PackedTexts.of(self._questions)
+        if not self._small:
+            self._folded_questions = PackedTexts.of(self._folded_questions)
         _return_freed_memory()
 
-    # Saved by bot.core.index_store: the FTS index as SQLite's serialised image; locks, the
-    # memory of recent answers and the embedding model (read from its package, and part of
-    # the index key through bot/core's code) are made anew.
-    _TRANSIENT = ("_db", "_lock", "_recent", "_recent_lock", "_embedder")
+    # Saved by bot.core.index_store, which writes the FTS connection as a SQLite file (and
+    # opens it read-only in place on a restart) and the big arrays as mapped sections. The
+    # locks, the memory of recent answers and the embedding model (read from its package,
+    # and part of the index key through bot/core's code) are made anew.
+    _TRANSIENT = ("_lock", "_recent", "_recent_lock", "_embedder")
 
     def __getstate__(self) -> dict[str, object]:
-        state = {k: v for k, v in self.__dict__.items() if k not in self._TRANSIENT}
-        state["_db_image"] = self._db.serialize()
-        return state
+        return {k: v for k, v in self.__dict__.items() if k not in self._TRANSIENT}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        image = state.pop("_db_image")
-        assert isinstance(image, bytes)
+        if not isinstance(state.get("_db"), sqlite3.Connection):
+            raise TypeError("a Matcher is loaded through bot.core.index_store")
         self.__dict__.update(state)
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.deserialize(image)
         self._lock = threading.Lock()
         self._recent = OrderedDict()
         self._recent_lock = threading.Lock()
@@ -313,16 +317,19 @@ class Matcher:
         return len(self._ids)
 
     def _rows(self, entries: Iterable[MatchEntry]) -> Iterable[tuple[int, str, str, int]]:
+        # Lists while building; packed when the build ends (see __init__).
+        ids, questions = cast(list[str], self._ids), cast(list[str], self._questions)
+        folded = cast(list[str], self._folded_questions)
         for entry in entries:
-            index = len(self._ids)
-            self._ids.append(entry.claim_id)
-            self._questions.append(entry.question)
+            index = len(ids)
+            ids.append(entry.claim_id)
+            questions.append(entry.question)
             if self._keep_folded:
                 if index < FOLDED_QUESTIONS_KEPT:
-                    self._folded_questions.append(text.fold(entry.question))
+                    folded.append(text.fold(entry.question))
                 else:
                     self._keep_folded = False
-                    self._folded_questions = []
+                    folded.clear()
             unique_phrasings = text.unique([entry.question, *entry.aliases])
             self._pending_phrasings.extend(unique_phrasings)
             self._phrasing_counts.append(len(unique_phrasings))

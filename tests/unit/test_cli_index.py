@@ -105,7 +105,7 @@ def test_a_damaged_index_is_reported_and_rebuilt(
     index = tmp_path / "index"
     argv = ("ask", QUESTION, "--corpus", str(corpus), "--index-dir", str(index))
     code, answer, _ = run(capsys, *argv)
-    (saved,) = index.glob("library-*.index")
+    (saved,) = index.glob("library-*.index/index")
     saved.write_bytes(saved.read_bytes()[:-100])
     again = run(capsys, *argv)
     assert again[:2] == (code, answer)
