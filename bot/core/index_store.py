@@ -109,7 +109,7 @@ class DamagedIndex(Exception):
     """The index is not whole for the wanted key (the message says why)."""
 
 
-def _read_header(handle: BinaryIO, key: str) -> dict[str, Any]:
+def _read_header(handle: BinaryIO, key: str | None) -> dict[str, Any]:
     if handle.read(len(MAGIC)) != MAGIC:
         raise DamagedIndex("is not a factdesk index")
     line = handle.readline(1 << 20)
@@ -119,7 +119,7 @@ def _read_header(handle: BinaryIO, key: str) -> dict[str, Any]:
         raise DamagedIndex("has an unreadable header") from error
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise DamagedIndex("is of another index format")
-    if header.get("key") != key:
+    if key is not None and header.get("key") != key:
         raise DamagedIndex("was built from another corpus or code")
     return header
 
@@ -188,10 +188,10 @@ class _Loader(pickle.Unpickler):
         raise pickle.UnpicklingError(f"unknown persistent id {pid[0]!r}")
 
 
-def read(path: Path, key: str) -> Any:
-    """The object saved in the index directory ``path`` for ``key``; :class:`DamagedIndex`
-    otherwise. Every byte is checked first: the data against its size and SHA-256, the
-    header by parsing it (and its padding is zeros)."""
+def read(path: Path, key: str | None) -> Any:
+    """The object saved in the index directory ``path`` for ``key`` (any key: None);
+    :class:`DamagedIndex` otherwise. Every byte is checked first: the data against its size
+    and SHA-256, the header by parsing it (and its padding is zeros)."""
     try:
         with (path / MAIN).open("rb") as handle:
             header = _read_header(handle, key)
@@ -331,8 +331,23 @@ def _stale(directory: Path, keep: Path) -> Iterator[Path]:
             yield path
 
 
-def open_or_build(corpus: Path, directory: Path, build: Callable[[], Any]) -> tuple[Any, Outcome]:
-    """The saved index of ``corpus`` in ``directory``, or ``build()`` saved there.
+def previous(directory: Path, keep: Path) -> Any | None:
+    """The newest whole index of ``directory`` other than ``keep`` (built from an older
+    corpus or code), or None: a build reuses what of it still holds (its vectors)."""
+    found = sorted(_stale(directory, keep), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in found:
+        try:
+            return read(path, None)
+        except DamagedIndex:
+            continue
+    return None
+
+
+def open_or_build(
+    corpus: Path, directory: Path, build: Callable[[Any | None], Any]
+) -> tuple[Any, Outcome]:
+    """The saved index of ``corpus`` in ``directory``, or ``build(previous)`` saved there,
+    where ``previous`` is the value of an older index found there (see :func:`previous`).
 
     Saving is best effort: a read-only directory still gives the built value (the outcome
     says it was not saved)."""
@@ -349,7 +364,9 @@ def open_or_build(corpus: Path, directory: Path, build: Callable[[], Any]) -> tu
     elif any(_stale(directory, path)):
         reason = "the saved index was built from another corpus or code"
         stale = True
-    value = build()
+    older = previous(directory, path) if stale else None
+    value = build(older)
+    del older
     try:
         write(directory, key, value)
     except OSError as error:

@@ -22,6 +22,7 @@ shared by worker threads (the bot calls it through ``asyncio.to_thread``).
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import math
 import sqlite3
 import threading
@@ -207,8 +208,11 @@ class Matcher:
         *,
         threshold: float | None = None,
         scorer: ScorerChoice = "shipped",
+        vectors_from: Matcher | None = None,
     ):
         # scorer=None ranks by the old hand-tuned blend (bench/quality.py compares the two).
+        # vectors_from: a matcher built before (the previous index) whose vectors are reused
+        # for every phrasing it has too, so a changed corpus re-embeds only what changed.
         if scorer == "shipped":
             scorer = learned.shipped()
         self._scorer: learned.Scorer | None = scorer
@@ -240,6 +244,10 @@ class Matcher:
         self._pending_phrasings: list[str] = []
         self._phrasing_counts: list[int] = []
         self._vector_chunks: list[NDArray[np.int8]] = []
+        self._hash_chunks: list[NDArray[np.int64]] = []
+        self._vector_version = embedding.vector_version()
+        self._known = _KnownVectors.of(vectors_from, self._vector_version)
+        self.reused_vectors = 0
 
         def rows() -> Iterable[tuple[int, str, str, int]]:
             for row in self._rows(entries):
@@ -260,6 +268,12 @@ class Matcher:
             else np.zeros((0, embedding.DIMENSIONS), dtype=np.int8)
         )
         self._vector_chunks = []
+        # A hash of each phrasing's folded text, row by row: what a later build reuses by.
+        self._phrasing_hashes: NDArray[np.int64] = (
+            np.concatenate(self._hash_chunks) if self._hash_chunks else np.zeros(0, np.int64)
+        )
+        self._hash_chunks = []
+        self._known = None
         self._offsets = np.zeros(len(self._phrasing_counts) + 1, dtype=np.int64)
         np.cumsum(self._phrasing_counts, out=self._offsets[1:])
         self._phrasing_entry = np.repeat(
@@ -289,7 +303,7 @@ class Matcher:
     # opens it read-only in place on a restart) and the big arrays as mapped sections. The
     # locks, the memory of recent answers and the embedding model (read from its package,
     # and part of the index key through bot/core's code) are made anew.
-    _TRANSIENT = ("_lock", "_recent", "_recent_lock", "_embedder")
+    _TRANSIENT = ("_lock", "_recent", "_recent_lock", "_embedder", "reused_vectors")
 
     def __getstate__(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if k not in self._TRANSIENT}
@@ -302,6 +316,7 @@ class Matcher:
         self._recent = OrderedDict()
         self._recent_lock = threading.Lock()
         self._embedder = embedding.shipped()
+        self.reused_vectors = 0
 
     @classmethod
     def from_corpus(
@@ -310,8 +325,10 @@ class Matcher:
         *,
         threshold: float | None = None,
         scorer: ScorerChoice = "shipped",
+        vectors_from: Matcher | None = None,
     ) -> Matcher:
-        return cls((MatchEntry.of(fc) for fc in corpus), threshold=threshold, scorer=scorer)
+        entries = (MatchEntry.of(fc) for fc in corpus)
+        return cls(entries, threshold=threshold, scorer=scorer, vectors_from=vectors_from)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -340,10 +357,25 @@ class Matcher:
             yield index + 1, joined, context, index
 
     def _embed_pending(self) -> None:
-        if self._pending_phrasings:
-            vectors = self._embedder.embed([text.fold(p) for p in self._pending_phrasings])
-            self._vector_chunks.append(embedding.to_int8(vectors))
-            self._pending_phrasings = []
+        if not self._pending_phrasings:
+            return
+        folded = [text.fold(p) for p in self._pending_phrasings]
+        self._pending_phrasings = []
+        hashes = np.array([_text_hash(t) for t in folded], dtype=np.int64)
+        self._hash_chunks.append(hashes)
+        known = self._known.find(hashes) if self._known is not None else None
+        if known is None:
+            self._vector_chunks.append(embedding.to_int8(self._embedder.embed(folded)))
+            return
+        rows, found = known
+        vectors = np.empty((len(folded), embedding.DIMENSIONS), dtype=np.int8)
+        vectors[found] = rows[found]
+        missing = np.flatnonzero(~found)
+        if len(missing):
+            fresh = self._embedder.embed([folded[i] for i in missing.tolist()])
+            vectors[missing] = embedding.to_int8(fresh)
+        self.reused_vectors += int(found.sum())
+        self._vector_chunks.append(vectors)
 
     def _folded_question(self, entry: int) -> str:
         if self._keep_folded:
@@ -667,6 +699,35 @@ class Matcher:
         if len(label) > SUGGESTION_MAX_CHARS:
             label = label[: SUGGESTION_MAX_CHARS - 1].rstrip() + "…"
         return Suggestion(self._ids[entry], label)
+
+
+def _text_hash(folded: str) -> int:
+    digest = hashlib.blake2b(folded.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _KnownVectors:
+    """The vectors of a matcher built before, found by the hash of their folded text."""
+
+    hashes: NDArray[np.int64]  # sorted
+    vectors: NDArray[np.int8]  # in the order of ``hashes``
+
+    @classmethod
+    def of(cls, matcher: Matcher | None, version: str) -> _KnownVectors | None:
+        # Vectors of another model, or of other embedding or folding code, are not reused.
+        if matcher is None or getattr(matcher, "_vector_version", None) != version:
+            return None
+        hashes = getattr(matcher, "_phrasing_hashes", None)
+        if hashes is None or not len(hashes) or len(hashes) != len(matcher._vectors):
+            return None
+        order = np.argsort(hashes, kind="stable")
+        return cls(hashes[order], matcher._vectors[order])
+
+    def find(self, wanted: NDArray[np.int64]) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+        """For each of ``wanted``: a known vector (where the mask says found)."""
+        at = np.minimum(np.searchsorted(self.hashes, wanted), len(self.hashes) - 1)
+        return self.vectors[at], self.hashes[at] == wanted
 
 
 def _return_freed_memory() -> None:
