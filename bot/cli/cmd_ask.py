@@ -5,6 +5,10 @@ date, summary, numbered sources and the dive-deeper follow-ups (each marked with
 the corpus answers it). ``search`` prints ranked matches with ids and scores, for one text
 or for a whole TSV file of queries in one process (one JSON line per query).
 
+Both open the matching index the bot saved (``FACTDESK_INDEX_DIR``, else ``index/`` beside
+``FACTDESK_DATABASE``, or ``--index-dir``) instead of building it, and build and save it
+when it is missing; a stale or damaged index is said so on stderr and rebuilt, never used.
+
 Exit codes: 0 answered, 1 no fact-check matched, 2 the input could not be used.
 """
 
@@ -17,7 +21,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.cli.common import clean_unicode, shown
+from bot.cli.common import CliError, clean_unicode, settings_errors, settings_problems, shown
 
 if TYPE_CHECKING:
     from bot.core.library import Library
@@ -70,6 +74,14 @@ def _corpus_option(parser: argparse.ArgumentParser) -> None:
         help="a corpus directory, or a .jsonl / ClaimReview .json file "
         "(default: FACTDESK_CORPUS_DIR, else the bundled data/claims)",
     )
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the saved matching index is opened, or built and saved when missing "
+        "(default: the bot's, FACTDESK_INDEX_DIR else index/ beside the database)",
+    )
 
 
 def corpus_path(args: argparse.Namespace) -> Path:
@@ -79,13 +91,45 @@ def corpus_path(args: argparse.Namespace) -> Path:
     return Path(args.corpus) if args.corpus is not None else corpus_setting()
 
 
-def _load(path: Path) -> Library | None:
+def index_dir_setting() -> Path:
+    """The bot's index directory (``FACTDESK_INDEX_DIR``, else ``index/`` beside
+    ``FACTDESK_DATABASE``). Only those two variables are read, so ``ask`` still works when
+    an unrelated setting is broken."""
+    from pydantic import field_validator
+    from pydantic_settings import BaseSettings
+
+    from bot.settings import Settings
+
+    class _IndexOnly(BaseSettings):
+        model_config = Settings.model_config
+        index_dir: Path | None = Settings.model_fields["index_dir"].default
+        database: Path | str = Settings.model_fields["database"].default
+
+        @field_validator("database", mode="before")
+        @classmethod
+        def _database_target(cls, value: object) -> object:
+            return Settings._database_target(value)
+
+    try:
+        found = _IndexOnly()
+    except settings_errors() as error:
+        raise CliError(f"error: bad setting {settings_problems(error)[0].line()}") from None
+    settings = Settings.model_construct(index_dir=found.index_dir, database=found.database)
+    return settings.resolved_index_dir
+
+
+def _load(path: Path, index_dir: Path | None) -> Library | None:
     from bot.core.library import Library
 
     if not path.exists():
         print(f"error: no corpus at {shown(str(path))}", file=sys.stderr)
         return None
-    library, problems = Library.load(path)
+    directory = index_dir if index_dir is not None else index_dir_setting()
+    library, problems, outcome = Library.open(path, directory)
+    if not outcome.reused and outcome.stale:
+        print(f"note: {outcome.reason}: rebuilt it", file=sys.stderr)
+    if not outcome.saved:
+        print(f"note: the index was built but not saved ({outcome.reason})", file=sys.stderr)
     if problems:
         print(
             f"warning: {len(problems)} problem(s) in {path}; broken entries are left out "
@@ -106,7 +150,7 @@ def _load(path: Path) -> Library | None:
 def handle_ask(args: argparse.Namespace) -> int:
     from bot.core.matching import EmptyQuestionError
 
-    library = _load(corpus_path(args))
+    library = _load(corpus_path(args), args.index_dir)
     if library is None:
         return EXIT_BAD_INPUT
     try:
@@ -244,7 +288,7 @@ def handle_search(args: argparse.Namespace) -> int:
     if args.queries is not None and not args.queries.is_file():
         print(f"error: no queries file at {shown(str(args.queries))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    library = _load(corpus_path(args))
+    library = _load(corpus_path(args), args.index_dir)
     if library is None:
         return EXIT_BAD_INPUT
     if args.queries is not None:

@@ -36,6 +36,7 @@ from bot.core.corpus_file import (
 )
 from bot.core.importers import iter_jsonl, read_import_file
 from bot.core.models import CITATION_RE, FactCheck
+from bot.core.packed import PackedBytes
 
 # Defined in bot.core.corpus_file; importable from here as before.
 __all__ = [
@@ -109,7 +110,10 @@ class Corpus:
     ) -> None:
         self._ids: tuple[str, ...] = tuple(ids)
         self._index: dict[str, int] = {claim_id: i for i, claim_id in enumerate(self._ids)}
-        self._items: tuple[FactCheck | bytes, ...] = tuple(items)
+        # A packed corpus's records stay one buffer (bot.core.packed): a restart maps it.
+        self._items: Sequence[FactCheck | bytes] = (
+            items if isinstance(items, PackedBytes) else tuple(items)
+        )
         self._packer = packer
         self._cache: dict[int, FactCheck] = {}
         checked: list[tuple[int, int]] = []
@@ -183,7 +187,7 @@ class CorpusPacker:
 
     def finish(self) -> Corpus:
         ids = sorted(self._packed)
-        items: list[FactCheck | bytes] = [self._packed.pop(claim_id) for claim_id in ids]
+        items = PackedBytes.of(self._packed.pop(claim_id) for claim_id in ids)
         self._dates.sort(key=lambda row: row[0])
         corpus = Corpus.__new__(Corpus)
         corpus._setup(ids, items, self._packer, self._dates)

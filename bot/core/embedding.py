@@ -15,6 +15,7 @@ at 1M fact-checks that is 256 MB + 32 MB, inside the bot's memory budget.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import importlib.util
 import threading
@@ -58,6 +59,16 @@ def identity() -> str:
     except importlib.metadata.PackageNotFoundError:
         version = "missing"
     return f"{MODEL} (wordllama {version})"
+
+
+@functools.cache
+def vector_version() -> str:
+    """What a saved vector depends on: the model (:func:`identity`) and the code that
+    turns a text into one (this module and the folding of :mod:`bot.core.text`)."""
+    digest = hashlib.blake2b(identity().encode(), digest_size=16)
+    for module in ("embedding.py", "text.py"):
+        digest.update((Path(__file__).resolve().parent / module).read_bytes())
+    return digest.hexdigest()
 
 
 class Embedder:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from bot.core import index_store
 from bot.core.corpus import DATASET_SUFFIXES, Corpus, CorpusPacker, Problem, iter_file, load_corpus
@@ -32,15 +33,30 @@ class Library:
 
     @classmethod
     def build(
-        cls, corpus: Corpus, *, threshold: float | None = None, scorer: ScorerChoice = "shipped"
+        cls,
+        corpus: Corpus,
+        *,
+        threshold: float | None = None,
+        scorer: ScorerChoice = "shipped",
+        vectors_from: Matcher | None = None,
     ) -> Library:
         """``threshold`` defaults to the scorer's (:data:`DEFAULT_THRESHOLD` for the shipped
-        one); ``scorer=None`` uses the old hand-tuned score (for comparisons)."""
-        return cls(corpus, Matcher.from_corpus(corpus, threshold=threshold, scorer=scorer))
+        one); ``scorer=None`` uses the old hand-tuned score (for comparisons);
+        ``vectors_from``, a matcher built before, lends the vectors of the phrasings it
+        shares (only the new ones are embedded)."""
+        matcher = Matcher.from_corpus(
+            corpus, threshold=threshold, scorer=scorer, vectors_from=vectors_from
+        )
+        return cls(corpus, matcher)
 
     @classmethod
     def load(
-        cls, path: Path, *, threshold: float | None = None, scorer: ScorerChoice = "shipped"
+        cls,
+        path: Path,
+        *,
+        threshold: float | None = None,
+        scorer: ScorerChoice = "shipped",
+        vectors_from: Matcher | None = None,
     ) -> tuple[Library, list[Problem]]:
         """Load ``path`` (a directory of entries, or a .jsonl/.json file) and index it.
 
@@ -49,7 +65,10 @@ class Library:
         path = Path(path)
         if not (path.is_file() and path.suffix.lower() in DATASET_SUFFIXES):
             report = load_corpus(path)
-            return cls.build(report.corpus, threshold=threshold, scorer=scorer), report.problems
+            library = cls.build(
+                report.corpus, threshold=threshold, scorer=scorer, vectors_from=vectors_from
+            )
+            return library, report.problems
         # A dataset file: pack and index each fact-check in one pass, so a million claims
         # are never all held as objects at once.
         problems: list[Problem] = []
@@ -60,7 +79,7 @@ class Library:
                 packer.add(fc)
                 yield MatchEntry.of(fc)
 
-        matcher = Matcher(entries(), threshold=threshold, scorer=scorer)
+        matcher = Matcher(entries(), threshold=threshold, scorer=scorer, vectors_from=vectors_from)
         return cls(packer.finish(), matcher), problems
 
     @classmethod
@@ -70,9 +89,13 @@ class Library:
         """:meth:`load`, through the persisted index in ``index_dir``: a corpus indexed
         before (same bytes, same code) opens from its saved index instead of being built."""
         path = Path(path)
-        (library, problems), outcome = index_store.open_or_build(
-            path, index_dir, lambda: cls.load(path, threshold=threshold)
-        )
+
+        def build(older: object) -> tuple[Library, list[Problem]]:
+            # an older index of this directory lends the vectors of unchanged phrasings
+            before = older[0].matcher if _is_saved_library(older) else None
+            return cls.load(path, threshold=threshold, vectors_from=before)
+
+        (library, problems), outcome = index_store.open_or_build(path, index_dir, build)
         if threshold is not None:
             library.matcher.threshold = threshold
         return library, list(problems), outcome
@@ -92,3 +115,7 @@ class Library:
         """The claim id of :meth:`answer`, or None."""
         found = self.answer(question)
         return None if found is None else found.id
+
+
+def _is_saved_library(value: object) -> TypeGuard[tuple[Library, list[Problem]]]:
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], Library)

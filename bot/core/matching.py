@@ -22,13 +22,14 @@ shared by worker threads (the bot calls it through ``asyncio.to_thread``).
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import math
 import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,6 +40,7 @@ from bot.core import embedding, text
 from bot.core import scorer as learned
 from bot.core.corpus import Corpus
 from bot.core.models import FactCheck
+from bot.core.packed import PackedTexts
 
 # The learned scorer shipped with the package, and the probability under which a match is
 # "no match": chosen on CheckThat! 2022 2A train with the gold claims held out
@@ -206,19 +208,22 @@ class Matcher:
         *,
         threshold: float | None = None,
         scorer: ScorerChoice = "shipped",
+        vectors_from: Matcher | None = None,
     ):
         # scorer=None ranks by the old hand-tuned blend (bench/quality.py compares the two).
+        # vectors_from: a matcher built before (the previous index) whose vectors are reused
+        # for every phrasing it has too, so a changed corpus re-embeds only what changed.
         if scorer == "shipped":
             scorer = learned.shipped()
         self._scorer: learned.Scorer | None = scorer
         if threshold is None:
             threshold = LEXICAL_THRESHOLD if scorer is None else scorer.threshold
         self.threshold = threshold
-        self._ids: list[str] = []
-        self._questions: list[str] = []
+        self._ids: Sequence[str] = []
+        self._questions: Sequence[str] = []
         # Folded once here: autocomplete scores up to 100 candidates per keystroke, and
         # folding them each time was most of its cost (docs/performance-core.md).
-        self._folded_questions: list[str] = []
+        self._folded_questions: Sequence[str] = []
         self._keep_folded = True
         self._lock = threading.Lock()
         # Answers to the most recent questions, by their words: a rumour brings the same
@@ -239,6 +244,10 @@ class Matcher:
         self._pending_phrasings: list[str] = []
         self._phrasing_counts: list[int] = []
         self._vector_chunks: list[NDArray[np.int8]] = []
+        self._hash_chunks: list[NDArray[np.int64]] = []
+        self._vector_version = embedding.vector_version()
+        self._known = _KnownVectors.of(vectors_from, self._vector_version)
+        self.reused_vectors = 0
 
         def rows() -> Iterable[tuple[int, str, str, int]]:
             for row in self._rows(entries):
@@ -259,6 +268,12 @@ class Matcher:
             else np.zeros((0, embedding.DIMENSIONS), dtype=np.int8)
         )
         self._vector_chunks = []
+        # A hash of each phrasing's folded text, row by row: what a later build reuses by.
+        self._phrasing_hashes: NDArray[np.int64] = (
+            np.concatenate(self._hash_chunks) if self._hash_chunks else np.zeros(0, np.int64)
+        )
+        self._hash_chunks = []
+        self._known = None
         self._offsets = np.zeros(len(self._phrasing_counts) + 1, dtype=np.int64)
         np.cumsum(self._phrasing_counts, out=self._offsets[1:])
         self._phrasing_entry = np.repeat(
@@ -268,6 +283,7 @@ class Matcher:
         self._codes = embedding.to_binary(self._vectors)
         self._db.execute("INSERT INTO texts(texts) VALUES ('optimize')")
         self._db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(texts, 'row')")
+        self._db.commit()  # built: nothing writes to it again (index_store copies it whole)
         self._doc_freq: dict[str, int] = dict(self._db.execute("SELECT term, doc FROM vocab"))
         self._text_count = max(1, self._db.execute("SELECT count(*) FROM texts").fetchone()[0])
         self._max_idf = self._idf_of(1)
@@ -276,28 +292,31 @@ class Matcher:
             if len(term) >= TYPO_MIN_LENGTH and term.isalpha():
                 self._by_shape[(term[0], len(term))].append(term)
         self._small = self._text_count <= SMALL_CORPUS_TEXTS
+        # One buffer each instead of a million str objects (saved as mapped sections too).
+        self._ids = PackedTexts.of(self._ids)
+        self._questions = PackedTexts.of(self._questions)
+        if not self._small:
+            self._folded_questions = PackedTexts.of(self._folded_questions)
         _return_freed_memory()
 
-    # Saved by bot.core.index_store: the FTS index as SQLite's serialised image; locks, the
-    # memory of recent answers and the embedding model (read from its package, and part of
-    # the index key through bot/core's code) are made anew.
-    _TRANSIENT = ("_db", "_lock", "_recent", "_recent_lock", "_embedder")
+    # Saved by bot.core.index_store, which writes the FTS connection as a SQLite file (and
+    # opens it read-only in place on a restart) and the big arrays as mapped sections. The
+    # locks, the memory of recent answers and the embedding model (read from its package,
+    # and part of the index key through bot/core's code) are made anew.
+    _TRANSIENT = ("_lock", "_recent", "_recent_lock", "_embedder", "reused_vectors")
 
     def __getstate__(self) -> dict[str, object]:
-        state = {k: v for k, v in self.__dict__.items() if k not in self._TRANSIENT}
-        state["_db_image"] = self._db.serialize()
-        return state
+        return {k: v for k, v in self.__dict__.items() if k not in self._TRANSIENT}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        image = state.pop("_db_image")
-        assert isinstance(image, bytes)
+        if not isinstance(state.get("_db"), sqlite3.Connection):
+            raise TypeError("a Matcher is loaded through bot.core.index_store")
         self.__dict__.update(state)
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.deserialize(image)
         self._lock = threading.Lock()
         self._recent = OrderedDict()
         self._recent_lock = threading.Lock()
         self._embedder = embedding.shipped()
+        self.reused_vectors = 0
 
     @classmethod
     def from_corpus(
@@ -306,23 +325,28 @@ class Matcher:
         *,
         threshold: float | None = None,
         scorer: ScorerChoice = "shipped",
+        vectors_from: Matcher | None = None,
     ) -> Matcher:
-        return cls((MatchEntry.of(fc) for fc in corpus), threshold=threshold, scorer=scorer)
+        entries = (MatchEntry.of(fc) for fc in corpus)
+        return cls(entries, threshold=threshold, scorer=scorer, vectors_from=vectors_from)
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def _rows(self, entries: Iterable[MatchEntry]) -> Iterable[tuple[int, str, str, int]]:
+        # Lists while building; packed when the build ends (see __init__).
+        ids, questions = cast(list[str], self._ids), cast(list[str], self._questions)
+        folded = cast(list[str], self._folded_questions)
         for entry in entries:
-            index = len(self._ids)
-            self._ids.append(entry.claim_id)
-            self._questions.append(entry.question)
+            index = len(ids)
+            ids.append(entry.claim_id)
+            questions.append(entry.question)
             if self._keep_folded:
                 if index < FOLDED_QUESTIONS_KEPT:
-                    self._folded_questions.append(text.fold(entry.question))
+                    folded.append(text.fold(entry.question))
                 else:
                     self._keep_folded = False
-                    self._folded_questions = []
+                    folded.clear()
             unique_phrasings = text.unique([entry.question, *entry.aliases])
             self._pending_phrasings.extend(unique_phrasings)
             self._phrasing_counts.append(len(unique_phrasings))
@@ -333,10 +357,25 @@ class Matcher:
             yield index + 1, joined, context, index
 
     def _embed_pending(self) -> None:
-        if self._pending_phrasings:
-            vectors = self._embedder.embed([text.fold(p) for p in self._pending_phrasings])
-            self._vector_chunks.append(embedding.to_int8(vectors))
-            self._pending_phrasings = []
+        if not self._pending_phrasings:
+            return
+        folded = [text.fold(p) for p in self._pending_phrasings]
+        self._pending_phrasings = []
+        hashes = np.array([_text_hash(t) for t in folded], dtype=np.int64)
+        self._hash_chunks.append(hashes)
+        known = self._known.find(hashes) if self._known is not None else None
+        if known is None:
+            self._vector_chunks.append(embedding.to_int8(self._embedder.embed(folded)))
+            return
+        rows, found = known
+        vectors = np.empty((len(folded), embedding.DIMENSIONS), dtype=np.int8)
+        vectors[found] = rows[found]
+        missing = np.flatnonzero(~found)
+        if len(missing):
+            fresh = self._embedder.embed([folded[i] for i in missing.tolist()])
+            vectors[missing] = embedding.to_int8(fresh)
+        self.reused_vectors += int(found.sum())
+        self._vector_chunks.append(vectors)
 
     def _folded_question(self, entry: int) -> str:
         if self._keep_folded:
@@ -660,6 +699,35 @@ class Matcher:
         if len(label) > SUGGESTION_MAX_CHARS:
             label = label[: SUGGESTION_MAX_CHARS - 1].rstrip() + "…"
         return Suggestion(self._ids[entry], label)
+
+
+def _text_hash(folded: str) -> int:
+    digest = hashlib.blake2b(folded.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _KnownVectors:
+    """The vectors of a matcher built before, found by the hash of their folded text."""
+
+    hashes: NDArray[np.int64]  # sorted
+    vectors: NDArray[np.int8]  # in the order of ``hashes``
+
+    @classmethod
+    def of(cls, matcher: Matcher | None, version: str) -> _KnownVectors | None:
+        # Vectors of another model, or of other embedding or folding code, are not reused.
+        if matcher is None or getattr(matcher, "_vector_version", None) != version:
+            return None
+        hashes = getattr(matcher, "_phrasing_hashes", None)
+        if hashes is None or not len(hashes) or len(hashes) != len(matcher._vectors):
+            return None
+        order = np.argsort(hashes, kind="stable")
+        return cls(hashes[order], matcher._vectors[order])
+
+    def find(self, wanted: NDArray[np.int64]) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+        """For each of ``wanted``: a known vector (where the mask says found)."""
+        at = np.minimum(np.searchsorted(self.hashes, wanted), len(self.hashes) - 1)
+        return self.vectors[at], self.hashes[at] == wanted
 
 
 def _return_freed_memory() -> None:

@@ -4,6 +4,7 @@ file."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -53,7 +54,10 @@ def test_a_restart_opens_the_saved_index_and_answers_the_same(corpus: Path, tmp_
     assert answers(reopened) == answers(built) == answers(Library.load(corpus)[0])
     assert problems_again == problems
     assert [p.name for p in index.iterdir()] == [first.path.name]
-    assert oct(first.path.stat().st_mode & 0o777) == "0o600"
+    assert sorted(p.name for p in first.path.iterdir()) == ["db-0.sqlite", "index"]
+    for saved in first.path.iterdir():
+        assert oct(saved.stat().st_mode & 0o777) == "0o600"
+    assert oct(first.path.stat().st_mode & 0o777) == "0o700"
     assert oct(index.stat().st_mode & 0o777) == "0o700"
 
 
@@ -86,12 +90,19 @@ def test_a_changed_corpus_is_indexed_anew_and_the_old_index_goes(
     ],
     ids=["truncated", "flipped-byte", "garbage", "empty"],
 )
+@pytest.mark.parametrize("part", ["index", "db-0.sqlite"])
 def test_a_damaged_index_is_rebuilt_never_served(
-    corpus: Path, tmp_path: Path, damage: Callable[[bytes], bytes]
+    corpus: Path,
+    tmp_path: Path,
+    damage: Callable[[bytes], bytes],
+    part: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(index_store, "SECTION_MIN_BYTES", 0)  # every array a mapped section
     index = tmp_path / "index"
     _, _, first = Library.open(corpus, index)
-    first.path.write_bytes(damage(first.path.read_bytes()))
+    damaged = first.path / part
+    damaged.write_bytes(damage(damaged.read_bytes()))
     library, _, second = Library.open(corpus, index)
     assert not second.reused
     assert "saved index" in second.reason
@@ -150,3 +161,69 @@ def test_two_processes_building_at_once_leave_one_whole_index(corpus: Path, tmp_
     assert len(list(index.glob("library-*.index"))) == 1
     assert not list(index.glob(".*.tmp"))
     assert Library.open(corpus, index)[2].reused
+
+
+def test_every_byte_of_the_index_file_is_checked(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flipped bit anywhere (header, its padding, the pickle, an array, the padding
+    between arrays) is caught, never served."""
+    monkeypatch.setattr(index_store, "SECTION_MIN_BYTES", 0)
+    index = tmp_path / "index"
+    _, _, first = Library.open(corpus, index)
+    main = first.path / index_store.MAIN
+    original = main.read_bytes()
+    key = index_store.key_for(corpus)
+    header_end = original.index(b"\n", len(index_store.MAGIC)) + 1
+    base = int(json.loads(original[len(index_store.MAGIC) : header_end])["base"])
+    spots = {0, header_end - 2, header_end + 1, base - 1, base, base + 1, len(original) - 1}
+    spots |= set(range(base, len(original), max(1, (len(original) - base) // 97)))
+    for spot in sorted(spots):
+        flipped = bytearray(original)
+        flipped[spot] ^= 0x01
+        main.write_bytes(bytes(flipped))
+        with pytest.raises(index_store.DamagedIndex):
+            index_store.read(first.path, key)
+    main.write_bytes(original)
+    assert index_store.read(first.path, key) is not None
+
+
+def test_a_dataset_file_restarts_with_its_arrays_mapped_not_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .jsonl corpus (packed records) restarts from the index with the vectors, codes,
+    packed records and texts as read-only views of the mapped file, and answers the same."""
+    monkeypatch.setattr(index_store, "SECTION_MIN_BYTES", 0)
+    dataset = tmp_path / "claims.jsonl"
+    with dataset.open("w", encoding="utf-8") as out:
+        for number in range(300):
+            record = {
+                "id": f"claim-{number:04d}",
+                "claim": f"Claim number {number} says the {WORDS[number % len(WORDS)]} "
+                f"of {WORDS[(number * 7) % len(WORDS)]} caused {number % 13} floods",
+                "title": f"Title {number}: {WORDS[(number * 3) % len(WORDS)]} report",
+                "date": "2020-01-02",
+            }
+            out.write(json.dumps(record) + "\n")
+    built, _, first = Library.open(dataset, tmp_path / "index")
+    assert not first.reused
+    reopened, _, second = Library.open(dataset, tmp_path / "index")
+    assert second.reused
+    questions = ["did the river of stone cause 4 floods", "claim number 17", "title 5 report"]
+    for question in questions:
+        assert reopened.matcher.match(question) == built.matcher.match(question)
+    assert reopened.corpus.get("claim-0042") == built.corpus.get("claim-0042") is not None
+    assert list(reopened.corpus.ids) == list(built.corpus.ids)
+    matcher = reopened.matcher
+    for array in (
+        matcher._vectors,
+        matcher._codes,
+        matcher._offsets,
+        matcher._ids._data,
+        reopened.corpus._items._data,  # type: ignore[union-attr]
+    ):
+        assert not array.flags.owndata
+        assert not array.flags.writeable
+
+
+WORDS = ["river", "stone", "mayor", "vaccine", "bridge", "senate", "harvest", "storm", "coal"]
