@@ -46,7 +46,7 @@ def wants_child(corpus: Path, index_dir: Path, min_bytes: int) -> bool:
     index for it as it is now (blocking: it hashes the corpus files)."""
     if corpus_bytes(corpus) < min_bytes:
         return False
-    return not index_store.path_for(index_dir, index_store.key_for(corpus)).is_file()
+    return not index_store.path_for(index_dir, index_store.key_for(corpus)).exists()
 
 
 def _build(corpus: str, index_dir: str) -> None:
