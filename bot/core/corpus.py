@@ -146,6 +146,20 @@ class Corpus:
     def ids(self) -> tuple[str, ...]:
         return self._ids
 
+    def same_record(self, other: Corpus, claim_id: str) -> bool:
+        """Whether ``other`` certainly holds the very record this corpus has for
+        ``claim_id``, decided without decoding either when both are packed with one
+        compression dictionary (equal bytes, equal record). False means "maybe not":
+        decode and compare."""
+        mine, theirs = self._index.get(claim_id), other._index.get(claim_id)
+        if mine is None or theirs is None:
+            return False
+        if self._packer is None or other._packer is None:
+            return False
+        if not self._packer.same_dictionary(other._packer):
+            return False
+        return bytes(self._items[mine]) == bytes(other._items[theirs])  # type: ignore[arg-type]
+
     def changed_between(self, first_day: date, end_day: date) -> list[FactCheck]:
         """Entries checked or updated on a day in ``[first_day, end_day)``, in id order."""
         first, end = first_day.toordinal(), end_day.toordinal()
@@ -231,6 +245,10 @@ class _Packer:
     def __init__(self) -> None:
         self._sample: list[bytes] = []
         self._zdict: bytes | None = None
+
+    def same_dictionary(self, other: _Packer) -> bool:
+        """Whether both compress with one dictionary (then equal records pack equal)."""
+        return self._zdict is not None and self._zdict == other._zdict
 
     def pack(self, fc: FactCheck) -> bytes:
         raw = fc.model_dump_json(exclude_defaults=True).encode()

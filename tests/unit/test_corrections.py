@@ -106,3 +106,29 @@ def test_corrections_render_as_an_updated_section_and_an_updated_on_date() -> No
     shown = embeds.answer_embed(fc, corrected_on=date(2026, 11, 30)).fields[0].value
     assert shown == "2025-01-10 · Updated on 2026-11-30"
     assert embeds.answer_embed(fc).fields[0].value == "2025-01-10"
+
+
+def test_two_packed_corpora_are_compared_without_decoding_their_unchanged_records() -> None:
+    from bot.core.corpus import Corpus
+
+    # More records than the packer samples for its dictionary, so both corpora pack
+    # with one dictionary learnt from the same first records.
+    before = [entry(f"claim-{n:04d}", "False", f"Summary number {n}.") for n in range(400)]
+    after = list(before)
+    after[7] = entry("claim-0007", "True", "Summary number 7.")
+    after[300] = entry("claim-0300", "False", "A rewritten summary.")
+    after.append(entry("claim-9999", "True", "Brand new."))
+    old, new = Corpus.packed(before), Corpus.packed(after)
+    assert new.same_record(old, "claim-0001")
+    assert not new.same_record(old, "claim-0007")
+    assert not new.same_record(old, "claim-9999")
+
+    found = corrections(old, new)
+    assert found == [
+        Correction("claim-0007", "False", "True", summary_changed=False),
+        Correction("claim-0300", "False", "False", summary_changed=True),
+    ]
+    # The same answer as comparing every decoded record.
+    assert found == corrections(old, list(new))
+    # Unpacked corpora (a directory of files) take the plain comparison.
+    assert corrections(Corpus(before), Corpus(after)) == found
