@@ -70,13 +70,16 @@ import rapidfuzz  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
 from bot.logs import configure_logging, reset_logging  # noqa: E402
-from bot.runner import make_bot, prepare  # noqa: E402
+from bot.runner import make_bot, point_discord_at, prepare  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from cogs.factcheck import QUESTION_MAX_CHARS  # noqa: E402
 from tests.standin import StandIn  # noqa: E402
 from tests.standin.world import PLAIN_MEMBER  # noqa: E402
 
-TARGET_P99_MS = 250.0
+# Issue 15's targets (through the real bot, the stand-in out of the bot's loop, 100k claims).
+SEQUENTIAL_P50_MS = 3.0
+BURST_P99_MS = 400.0
+STEADY_P99_MS = 100.0
 CALLBACK_ROUTE = "/interactions/{interaction_id}/{interaction_token}/callback"
 FOLLOWUP_ROUTE = "/webhooks/{webhook_id}/{webhook_token}"
 EDIT_ORIGINAL_ROUTE = "/webhooks/{webhook_id}/{webhook_token}/messages/@original"
@@ -143,6 +146,9 @@ class Phase:
     wall_s: float
     load_before: float
     load_after: float
+    # CPU seconds the bot used during the phase: the process's CPU time less the stand-in
+    # thread's (served inline, the stand-in's share cannot be told apart and is included).
+    bot_cpu_s: float | None = None
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -298,6 +304,17 @@ async def send(standin: StandIn, place: Place, text: str, *, autocomplete: bool)
     )
 
 
+class CpuClock:
+    """The bot's CPU time: the whole process's less the stand-in thread's (and less the
+    load driver's, which runs on the stand-in's loop). Inline, it includes the stand-in."""
+
+    def __init__(self, standin: StandIn) -> None:
+        self.standin = standin
+
+    def now(self) -> float:
+        return time.process_time() - (self.standin.cpu_seconds() or 0.0)
+
+
 async def run_phase(
     name: str,
     standin: StandIn,
@@ -307,7 +324,25 @@ async def run_phase(
     autocomplete: bool,
     concurrent: bool,
 ) -> Phase:
+    """One phase, driven from the stand-in's loop (``StandIn.drive``): the members' side
+    never runs on the bot's loop when the stand-in has its own thread."""
+    return await standin.drive(
+        _run_phase(name, standin, places, inputs, autocomplete=autocomplete, concurrent=concurrent)
+    )
+
+
+async def _run_phase(
+    name: str,
+    standin: StandIn,
+    places: list[Place],
+    inputs: list[str],
+    *,
+    autocomplete: bool,
+    concurrent: bool,
+) -> Phase:
     load_before = load_average()
+    clock = CpuClock(standin)
+    cpu_before = clock.now()
     since = len(standin.requests)
     started = time.perf_counter()
     sent: list[Any] = []
@@ -332,7 +367,72 @@ async def run_phase(
             answers.append(await settle(ix, wants_answer=not autocomplete))
     wall = time.perf_counter() - started
     await asyncio.sleep(SETTLE_SECONDS)
-    return Phase(name, samples_of(standin, since, sent, answers), wall, load_before, load_average())
+    return Phase(
+        name,
+        samples_of(standin, since, sent, answers),
+        wall,
+        load_before,
+        load_average(),
+        bot_cpu_s=clock.now() - cpu_before,
+    )
+
+
+async def run_steady(
+    name: str,
+    standin: StandIn,
+    places: list[Place],
+    inputs: list[str],
+    *,
+    rate: float,
+    duration: float,
+) -> Phase:
+    """A steady arrival rate: question n is dispatched at start + n / rate, whether or not
+    the earlier ones have been answered (members do not wait for each other)."""
+    return await standin.drive(_run_steady(name, standin, places, inputs, rate, duration))
+
+
+async def _run_steady(
+    name: str,
+    standin: StandIn,
+    places: list[Place],
+    inputs: list[str],
+    rate: float,
+    duration: float,
+) -> Phase:
+    loop = asyncio.get_running_loop()
+    total = int(rate * duration)
+    load_before = load_average()
+    clock = CpuClock(standin)
+    cpu_before = clock.now()
+    since = len(standin.requests)
+
+    async def ask(n: int) -> tuple[Any, dict[str, Any] | None]:
+        ix = await send(
+            standin, places[n % len(places)], inputs[n % len(inputs)], autocomplete=False
+        )
+        return ix, await settle(ix, wants_answer=True)
+
+    started = time.perf_counter()
+    begin = loop.time()
+    asked: list[asyncio.Task[tuple[Any, dict[str, Any] | None]]] = []
+    for n in range(total):
+        delay = begin + n / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        asked.append(asyncio.create_task(ask(n)))
+    done = await asyncio.gather(*asked)
+    wall = time.perf_counter() - started
+    await asyncio.sleep(SETTLE_SECONDS)
+    sent = [ix for ix, _ in done]
+    answers = [answer for _, answer in done]
+    return Phase(
+        name,
+        samples_of(standin, since, sent, answers),
+        wall,
+        load_before,
+        load_average(),
+        bot_cpu_s=clock.now() - cpu_before,
+    )
 
 
 def override_defer_after(seconds: float) -> None:
@@ -428,7 +528,7 @@ def print_table(phases: list[Phase], handler: dict[int, float]) -> None:
     header = (
         f"{'phase':<38} {'n':>4} | {'first response ms':^26} | {'answer ms':^26} |"
         f" {'in handler ms':^17} | {'defer':>5} {'nomatch':>7} {'lost':>4} {'wall s':>7}"
-        f" {'load':>9}"
+        f" {'cpu ms/ix':>9} {'load':>9}"
     )
     print(header)
     print(
@@ -446,11 +546,16 @@ def print_table(phases: list[Phase], handler: dict[int, float]) -> None:
             if inside
             else f"{'-':>8} {'-':>8}"
         )
+        cpu_cell = (
+            "-"
+            if phase.bot_cpu_s is None or not phase.samples
+            else f"{1000 * phase.bot_cpu_s / len(phase.samples):.2f}"
+        )
         print(
             f"{phase.name:<38} {len(phase.samples):>4} | {cell(first)} | {cell(final)} |"
             f" {inside_cell} | {sum(s.deferred for s in phase.samples):>5}"
             f" {sum(s.no_match for s in phase.samples):>7} {lost:>4} {phase.wall_s:>7.2f}"
-            f" {phase.load_before:>4.2f}>{phase.load_after:<4.2f}"
+            f" {cpu_cell:>9} {phase.load_before:>4.2f}>{phase.load_after:<4.2f}"
         )
 
 
@@ -470,13 +575,219 @@ def machine_facts() -> str:
 # --- the run --------------------------------------------------------------------------------
 
 
+@dataclass
+class ModeRun:
+    """Everything one stand-in placement (thread or inline) measured."""
+
+    mode: str
+    phases: list[Phase]
+    interactions: int
+    late: int
+    violations: list[Any]
+    deadline: float
+    # (name, by area, hottest functions) per profiled phase.
+    profiles: list[tuple[str, list[tuple[str, float]], list[tuple[str, float]]]]
+
+
+STANDIN_MODES = {
+    "thread": "stand-in on its own thread and event loop (the load driver too)",
+    "inline": "stand-in on the bot's event loop (the old set-up: its cost counts as the bot's)",
+}
+
+
+async def run_mode(
+    mode: str,
+    args: argparse.Namespace,
+    folder: Path,
+    resources: Any,
+    questions: list[str],
+    prefixes: list[str],
+    steady_inputs: list[str],
+) -> ModeRun:
+    library = resources.library
+    phases: list[Phase] = []
+    profiles: list[tuple[str, list[tuple[str, float]], list[tuple[str, float]]]] = []
+    async with StandIn.start(own_thread=mode == "thread") as standin:
+        guild = standin.add_guild("Speed")
+        channels = [standin.add_channel(guild, f"chat-{n}") for n in range(CHANNELS)]
+        members = [
+            standin.add_member(guild, f"member-{n}", permissions=PLAIN_MEMBER)
+            for n in range(MEMBERS)
+        ]
+        places = [Place(guild, channels[n % CHANNELS], m) for n, m in enumerate(members)]
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            discord_token=SecretStr(standin.token),
+            database=folder / "bench.db",
+            corpus_dir=folder / "claims.jsonl",
+            dev_guild_id=guild.id,
+            discord_api_base=standin.api_base,
+            discord_gateway_url=standin.gateway_url,
+            heartbeat_file=folder / "heartbeat.json",
+            log_format="json",
+        )
+        point_discord_at(standin.api_base, standin.gateway_url)
+        bot = make_bot(settings, resources)
+        runner = asyncio.create_task(bot.start(standin.token))
+        try:
+            await asyncio.wait_for(bot.wait_until_ready(), 60)
+            await standin.wait_for_commands("factcheck", guild=guild, within=60)
+            if args.defer_after is not None:
+                override_defer_after(args.defer_after)
+            n = len(questions)
+            viral = viral_burst(questions, n, VIRAL_DISTINCT)
+            plan: list[tuple[str, list[str], bool, bool]] = [
+                ("/factcheck sequential, cold stand-in", questions, False, False),
+                ("/factcheck sequential", questions, False, False),
+                (f"/factcheck {n} concurrent", questions, False, True),
+                (
+                    f"/factcheck {n} concurrent, {VIRAL_DISTINCT} questions retold",
+                    viral,
+                    False,
+                    True,
+                ),
+            ]
+            if args.autocomplete:
+                plan += [
+                    ("autocomplete sequential, cold stand-in", prefixes, True, False),
+                    ("autocomplete sequential", prefixes, True, False),
+                    (f"autocomplete {len(prefixes)} concurrent", prefixes, True, True),
+                ]
+            for name, inputs, autocomplete, concurrent in plan:
+                # Every phase starts with no remembered answers, so the same
+                # questions asked again in a later phase are matched again.
+                library.matcher.forget_recent()
+                phases.append(
+                    await run_phase(
+                        name,
+                        standin,
+                        places,
+                        inputs,
+                        autocomplete=autocomplete,
+                        concurrent=concurrent,
+                    )
+                )
+            if args.rate and args.duration:
+                library.matcher.forget_recent()
+                phases.append(
+                    await run_steady(
+                        f"/factcheck steady {args.rate:g}/s for {args.duration:g} s",
+                        standin,
+                        places,
+                        steady_inputs,
+                        rate=args.rate,
+                        duration=args.duration,
+                    )
+                )
+            if args.profile:
+                # Extra, unreported phases under cProfile (which slows them down). cProfile
+                # sees the thread that enables it: the bot's loop (the stand-in's thread
+                # and the matcher's worker threads are not in it).
+                for label, concurrent in (("sequential", False), ("burst", True)):
+                    library.matcher.forget_recent()
+                    profiler = cProfile.Profile()
+                    profiler.enable()
+                    await run_phase(
+                        "profiled",
+                        standin,
+                        places,
+                        questions,
+                        autocomplete=False,
+                        concurrent=concurrent,
+                    )
+                    profiler.disable()
+                    profiles.append(
+                        (label, profile_by_area(profiler), top_functions(profiler, PROFILE_TOP))
+                    )
+        finally:
+            await bot.close()
+            await asyncio.wait_for(runner, 30)
+        interactions = list(standin.interactions.values())
+        late = [
+            ix
+            for ix in interactions
+            if ix.latency is None or ix.latency > standin.response_deadline
+        ]
+        return ModeRun(
+            mode,
+            phases,
+            len(interactions),
+            len(late),
+            standin.violations,
+            standin.response_deadline,
+            profiles,
+        )
+
+
+def report_mode(run: ModeRun, handler: dict[int, float], args: argparse.Namespace) -> None:
+    print(f"\n== --standin {run.mode}: {STANDIN_MODES[run.mode]}")
+    print(f"{args.claims} claims, seed {args.seed}, peak RSS {peak_rss_mb():.0f} MB")
+    print_table(run.phases, handler)
+    print(
+        f"interactions dispatched {run.interactions}; first responses later than"
+        f" {run.deadline:.0f} s or missing: {run.late}; stand-in violations:"
+        f" {len(run.violations)}"
+    )
+    for violation in run.violations[:10]:
+        print(f"  violation: {violation}")
+    for phase in run.phases:
+        first = [s.first_ms for s in phase.samples if s.first_ms is not None]
+        if not first or not phase.name.startswith("/factcheck"):
+            continue
+        if phase.name == "/factcheck sequential":
+            target, what = SEQUENTIAL_P50_MS, "p50"
+            value = percentile(first, 0.50)
+        elif phase.name.endswith("concurrent"):
+            target, what = BURST_P99_MS, "p99"
+            value = percentile(first, 0.99)
+        elif "steady" in phase.name:
+            target, what = STEADY_P99_MS, "p99"
+            value = percentile(first, 0.99)
+            answered = sum(1 for s in phase.samples if s.final_ms is not None)
+            if phase.bot_cpu_s:
+                print(
+                    f"steady: {answered / phase.wall_s:.1f} answers/s over {phase.wall_s:.1f} s;"
+                    f" the bot used {phase.bot_cpu_s:.2f} CPU s ="
+                    f" {phase.bot_cpu_s / phase.wall_s:.2f} cores,"
+                    f" so {answered / phase.bot_cpu_s:.0f} answers per CPU second (per core)"
+                )
+        else:
+            continue
+        verdict = "met" if value <= target else "MISSED"
+        print(
+            f"target ({run.mode}): {phase.name} first response {what} <= {target:.0f} ms:"
+            f" {value:.1f} ms, {verdict}"
+        )
+    for label, areas, hottest in run.profiles:
+        total = sum(seconds for _, seconds in areas) or 1.0
+        print(
+            f"\nprofile ({run.mode}) of one more {label} pass of {len(args.questions)}"
+            f" questions, bot's event-loop thread only: {total:.2f} s of own time"
+        )
+        for area, seconds in areas:
+            print(f"  {area:<48} {seconds:6.2f} s {100 * seconds / total:5.1f}%")
+        print("hottest functions (own time):")
+        for function, seconds in hottest:
+            print(f"  {function[:70]:<72} {seconds:6.3f} s")
+
+
 async def bench(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     real = _data.real_claims()
     in_corpus = real[: min(args.claims, len(real))]
     questions = factcheck_questions(args.concurrency, in_corpus, args.no_match_share, rng)
+    args.questions = questions
     prefixes = autocomplete_inputs(args.autocomplete, in_corpus, seed=args.seed)
+    steady_count = int(args.rate * args.duration) if args.rate and args.duration else 0
+    # Distinct questions for the steady phase, so the answer memory does not serve it.
+    steady_inputs = (
+        factcheck_questions(steady_count, in_corpus, args.no_match_share, rng)
+        if steady_count
+        else []
+    )
+    modes = ["inline", "thread"] if args.standin == "both" else [args.standin]
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC; {machine_facts()}")
+    print(f"event loop: {type(asyncio.get_running_loop()).__module__}; stand-in: {modes}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     with tempfile.TemporaryDirectory(prefix="factdesk-speed-bot-") as directory:
@@ -484,160 +795,63 @@ async def bench(args: argparse.Namespace) -> int:
         corpus_file = folder / "claims.jsonl"
         write_corpus(corpus_file, args.claims)
         log_file = folder / "bot.log"
-        phases: list[Phase] = []
-        profile: list[tuple[str, float]] = []
-        hottest: list[tuple[str, float]] = []
-        async with StandIn.start() as standin:
-            guild = standin.add_guild("Speed")
-            channels = [standin.add_channel(guild, f"chat-{n}") for n in range(CHANNELS)]
-            members = [
-                standin.add_member(guild, f"member-{n}", permissions=PLAIN_MEMBER)
-                for n in range(MEMBERS)
-            ]
-            places = [Place(guild, channels[n % CHANNELS], m) for n, m in enumerate(members)]
-            settings = Settings(
-                _env_file=None,  # type: ignore[call-arg]
-                discord_token=SecretStr(standin.token),
-                database=folder / "bench.db",
-                corpus_dir=corpus_file,
-                dev_guild_id=guild.id,
-                discord_api_base=standin.api_base,
-                discord_gateway_url=standin.gateway_url,
-                heartbeat_file=folder / "heartbeat.json",
-                log_format="json",
-            )
-            with log_file.open("w", encoding="utf-8") as log_stream:
-                # As `factdesk run` does: JSON lines, here to a file instead of stderr.
-                configure_logging(log_format="json", level="INFO", stream=log_stream)
-                warnings = io.StringIO()
-                started = time.perf_counter()
-                with contextlib.redirect_stderr(warnings):
-                    resources = await prepare(settings)
-                load_s = time.perf_counter() - started
-                library = resources.library
+        runs: list[ModeRun] = []
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database=folder / "bench.db",
+            corpus_dir=corpus_file,
+            heartbeat_file=folder / "heartbeat.json",
+            log_format="json",
+        )
+        with log_file.open("w", encoding="utf-8") as log_stream:
+            # As `factdesk run` does: JSON lines, here to a file instead of stderr.
+            configure_logging(log_format="json", level="INFO", stream=log_stream)
+            warnings = io.StringIO()
+            started = time.perf_counter()
+            with contextlib.redirect_stderr(warnings):
+                resources = await prepare(settings)
+            load_s = time.perf_counter() - started
+            library = resources.library
+            try:
                 print(
                     f"corpus: {len(library.corpus)} fact-checks loaded from .jsonl in "
                     f"{load_s:.1f} s ({warnings.getvalue().count('warning:')} load warnings, "
                     f"e.g. records without a date); peak RSS {peak_rss_mb():.0f} MB"
                 )
-                phases.append(
-                    core_phase("core Matcher.match (direct)", library.matcher.match, questions)
-                )
+                core = [core_phase("core Matcher.match (direct)", library.matcher.match, questions)]
                 library.matcher.forget_recent()
-                phases.append(
+                core.append(
                     core_phase(
                         "core Matcher.autocomplete (direct)", library.matcher.autocomplete, prefixes
                     )
                 )
-                bot = make_bot(settings, resources)
-                runner = asyncio.create_task(bot.start(standin.token))
-                try:
-                    await asyncio.wait_for(bot.wait_until_ready(), 60)
-                    await standin.wait_for_commands("factcheck", guild=guild, within=60)
-                    if args.defer_after is not None:
-                        override_defer_after(args.defer_after)
-                    n = len(questions)
-                    viral = viral_burst(questions, n, VIRAL_DISTINCT)
-                    for name, inputs, autocomplete, concurrent in (
-                        ("/factcheck sequential, cold stand-in", questions, False, False),
-                        ("/factcheck sequential", questions, False, False),
-                        (f"/factcheck {n} concurrent", questions, False, True),
-                        (
-                            f"/factcheck {n} concurrent, {VIRAL_DISTINCT} questions retold",
-                            viral,
-                            False,
-                            True,
-                        ),
-                        ("autocomplete sequential, cold stand-in", prefixes, True, False),
-                        ("autocomplete sequential", prefixes, True, False),
-                        (f"autocomplete {len(prefixes)} concurrent", prefixes, True, True),
-                    ):
-                        # Every phase starts with no remembered answers, so the same
-                        # questions asked again in a later phase are matched again.
-                        library.matcher.forget_recent()
-                        phases.append(
-                            await run_phase(
-                                name,
-                                standin,
-                                places,
-                                inputs,
-                                autocomplete=autocomplete,
-                                concurrent=concurrent,
-                            )
+                for mode in modes:
+                    runs.append(
+                        await run_mode(
+                            mode, args, folder, resources, questions, prefixes, steady_inputs
                         )
-                    if args.profile:
-                        # An extra, unreported burst under cProfile (which slows it down).
-                        library.matcher.forget_recent()
-                        profiler = cProfile.Profile()
-                        profiler.enable()
-                        await run_phase(
-                            "profiled",
-                            standin,
-                            places,
-                            questions,
-                            autocomplete=False,
-                            concurrent=True,
-                        )
-                        profiler.disable()
-                        profile = profile_by_area(profiler)
-                        hottest = top_functions(profiler, PROFILE_TOP)
-                finally:
-                    await bot.close()
-                    await asyncio.wait_for(runner, 30)
-                    await resources.database.close()
-                    reset_logging()
-            handler = handler_times(log_file.read_text(encoding="utf-8"))
+                    )
+            finally:
+                await resources.database.close()
+                reset_logging()
+        handler = handler_times(log_file.read_text(encoding="utf-8"))
 
-            print(f"\n{args.claims} claims, seed {args.seed}, peak RSS {peak_rss_mb():.0f} MB")
-            print_table(phases, handler)
-            print(
-                "\nfirst response = INTERACTION_CREATE dispatched -> the bot's callback request"
-                " received by the stand-in; answer = -> the request carrying the answer"
-                " (the callback itself, or the follow-up after a deferral); in handler = the"
-                " bot's own logged latency_ms (its handler's start to its end, after recording"
-                " the question); load = 1-min load"
-                " average before>after the phase"
-            )
-            interactions = list(standin.interactions.values())
-            late = [
-                ix
-                for ix in interactions
-                if ix.latency is None or ix.latency > standin.response_deadline
-            ]
-            print(
-                f"interactions dispatched {len(interactions)}, "
-                f"interaction log lines {len(handler)}; "
-                f"first responses later than {standin.response_deadline:.0f} s or missing: "
-                f"{len(late)}; stand-in violations: {len(standin.violations)}"
-            )
-            for violation in standin.violations[:10]:
-                print(f"  violation: {violation}")
-            concurrent_first = [
-                s.first_ms
-                for phase in phases
-                if phase.name.startswith("/factcheck") and phase.name.endswith("concurrent")
-                for s in phase.samples
-                if s.first_ms is not None
-            ]
-            p99 = percentile(concurrent_first, 0.99) if concurrent_first else float("inf")
-            verdict = "met" if p99 <= TARGET_P99_MS else "MISSED"
-            print(
-                f"target: concurrent /factcheck first response p99 <= {TARGET_P99_MS:.0f} ms: "
-                f"{p99:.1f} ms, {verdict}"
-            )
-            if args.profile:
-                total = sum(seconds for _, seconds in profile) or 1.0
-                print(
-                    f"\nprofile of one more {len(questions)}-question burst, event-loop thread "
-                    f"only (the matcher runs in worker threads): {total:.2f} s of own time"
-                )
-                for area, seconds in profile:
-                    print(f"  {area:<48} {seconds:6.2f} s {100 * seconds / total:5.1f}%")
-                print("hottest functions (own time):")
-                for function, seconds in hottest:
-                    print(f"  {function[:70]:<72} {seconds:6.3f} s")
-            print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-            return 1 if late or standin.violations else 0
+    print()
+    print_table(core, handler)
+    for run in runs:
+        report_mode(run, handler, args)
+    print(
+        "\nfirst response = INTERACTION_CREATE dispatched -> the bot's callback request"
+        " received by the stand-in; answer = -> the request carrying the answer"
+        " (the callback itself, or the follow-up after a deferral); in handler = the"
+        " bot's own logged latency_ms (its handler's start to its end, after recording"
+        " the question); cpu ms/ix = the process's CPU time less the stand-in thread's,"
+        " per interaction (inline: the stand-in's included); load = 1-min load"
+        " average before>after the phase"
+    )
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    failed = any(run.late or run.violations for run in runs)
+    return 1 if failed else 0
 
 
 def main() -> int:
@@ -652,16 +866,34 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--standin",
+        choices=("thread", "inline", "both"),
+        default="thread",
+        help="where the stand-in runs: its own thread and loop (default), the bot's loop"
+        " (the old set-up), or both one after the other in this run",
+    )
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="steady phase: questions per second (0: none)"
+    )
+    parser.add_argument("--duration", type=float, default=30.0, help="steady phase: seconds")
+    parser.add_argument("--uvloop", action="store_true", help="run on uvloop (must be installed)")
+    parser.add_argument(
         "--defer-after",
         type=float,
         default=None,
         help="what-if: override the cog's DEFER_AFTER_SECONDS for this run",
     )
     parser.add_argument(
-        "--profile", action="store_true", help="also profile one more burst (event loop)"
+        "--profile",
+        action="store_true",
+        help="also profile one more sequential pass and one more burst (bot's event loop)",
     )
     args = parser.parse_args()
     _data.require_datasets()
+    if args.uvloop:
+        import uvloop
+
+        return uvloop.run(bench(args))
     return asyncio.run(bench(args))
 
 

@@ -446,6 +446,23 @@ class Factcheck(commands.Cog):
             log.exception("could not record the question")
             return None
 
+    def _queue_record(
+        self, interaction: discord.Interaction, question: str, state: InteractionState
+    ) -> None:
+        """An answered question's statistics row, written in a batch within a second (no
+        reply refers to it, so it need not be committed before the handler ends)."""
+        try:
+            self.bot.database.queue_question(
+                guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id,
+                user_id=interaction.user.id,
+                question=question,
+                claim_id=state.claim_id,
+                score=state.score,
+            )
+        except Exception:
+            log.exception("could not queue the question")
+
     async def _answer_question(
         self,
         interaction: discord.Interaction,
@@ -487,7 +504,7 @@ class Factcheck(commands.Cog):
         message, record_after = await within_deadline(interaction, work(), ephemeral=ephemeral)
         await send(interaction, ephemeral, **message)
         if record_after:
-            await self._record(interaction, question, state)
+            self._queue_record(interaction, question, state)
 
     @app_commands.command(name=strings.FACTCHECK_COMMAND, description=strings.FACTCHECK_DESCRIPTION)
     @app_commands.describe(

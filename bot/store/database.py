@@ -203,7 +203,11 @@ class Database(
         return database
 
     async def close(self) -> None:
-        await self.backend.close()
+        # Queued statistics (bot/store/questions.py) are written before the file closes.
+        try:
+            await self.flush_questions()
+        finally:
+            await self.backend.close()
 
     async def version(self) -> int:
         return await self.backend.version()
@@ -236,6 +240,7 @@ class Database(
         if user_id == ERASED_MEMBER_ID:
             raise ValueError("not a member id")
         done: dict[str, int] = {}
+        await self.flush_questions()  # a queued question of the member's is deleted too
         async with self.transaction() as conn:
             statements = {
                 "asked questions deleted": (

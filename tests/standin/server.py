@@ -446,6 +446,24 @@ class StandIn:
         if not thread.is_alive():
             loop.close()
 
+    async def drive(self, coroutine: Coroutine[Any, Any, R]) -> R:
+        """Run ``coroutine`` (a load driver: members sending interactions and waiting for the
+        answers) on the stand-in's own loop and return its result to the caller's loop.
+
+        The driver's tasks then run where the members' side of Discord runs, not on the bot's
+        loop; inside it the test API is called directly, with no hop. Served inline
+        (``own_thread=False``), it simply awaits ``coroutine``.
+        """
+        return await self._hop(coroutine)
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the stand-in's own thread has used so far (None when served inline on the
+        caller's loop): a benchmark subtracts it from the process's to get the bot's own."""
+        thread = self._thread
+        if thread is None or thread.ident is None or not thread.is_alive():
+            return None
+        return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+
     @property
     def requests(self) -> list[RecordedRequest]:
         """Every request so far (a snapshot of the list, oldest first)."""

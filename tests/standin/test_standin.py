@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -505,3 +506,48 @@ async def test_what_the_test_reads_is_a_snapshot(ground: Ground) -> None:
     again = interaction.original()
     assert again is not None
     assert again["content"] != "changed by the test"
+
+
+async def test_a_driver_runs_on_the_standins_thread_and_its_cpu_is_the_standins(
+    ground: Ground,
+) -> None:
+    standin = ground.standin
+    test_thread = threading.current_thread()
+    seen: list[threading.Thread] = []
+
+    async def driver() -> str:
+        # The members' side of a benchmark: sends and waits without hopping.
+        seen.append(threading.current_thread())
+        interaction = await slash(ground, "driven")
+        body = await interaction.response()
+        return str(body["data"]["embeds"][0]["description"])
+
+    before = standin.cpu_seconds()
+    assert before is not None
+    assert await standin.drive(driver()) == "driven"
+    assert seen
+    assert seen[0] is not test_thread
+    assert seen[0].name == "discord-standin"
+
+    def spin() -> None:
+        deadline = time.thread_time() + 0.05
+        while time.thread_time() < deadline:
+            pass
+
+    async def busy() -> None:
+        spin()
+
+    await standin.drive(busy())
+    after = standin.cpu_seconds()
+    assert after is not None
+    assert after - before >= 0.05
+
+
+async def test_served_inline_a_driver_runs_on_the_callers_loop() -> None:
+    async with StandIn.start(own_thread=False) as standin:
+        assert standin.cpu_seconds() is None
+
+        async def here() -> threading.Thread:
+            return threading.current_thread()
+
+        assert await standin.drive(here()) is threading.current_thread()
