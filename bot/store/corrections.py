@@ -50,6 +50,7 @@ class CorrectionsStore(StoreBase):
     ) -> list[ClaimCorrection]:
         """Corrections made in ``[since, until)`` of fact-checks that answered a question in
         this server in the ``seen_days`` before the change, oldest first."""
+        await self.flush_questions()  # type: ignore[attr-defined]
         rows = await self._fetch_all(
             "SELECT c.* FROM claim_corrections c"
             " WHERE c.changed_at >= ? AND c.changed_at < ? AND EXISTS ("

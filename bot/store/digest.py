@@ -310,6 +310,8 @@ class DigestStore:
     ) -> Activity:
         """Questions, flags opened and resolved in ``[since, until)``, and top open requests."""
         window = (guild_id, to_db_time(since), to_db_time(until))
+        # Answered questions wait up to a second in the write queue: count them too.
+        await self.database.flush_questions()
         asked = await self._all(
             "SELECT question, claim_id FROM asked_questions"
             " WHERE guild_id = ? AND asked_at >= ? AND asked_at < ? ORDER BY asked_at, id",

@@ -164,7 +164,9 @@ class QuestionsStore(StoreBase):
     async def asked_questions(
         self, guild_id: int | None, since: datetime, until: datetime
     ) -> list[AskedQuestion]:
-        """Questions asked in ``guild_id`` with ``since <= asked_at < until``, oldest first."""
+        """Questions asked in ``guild_id`` with ``since <= asked_at < until``, oldest first
+        (the queued ones written first)."""
+        await self.flush_questions()
         rows = await self._fetch_all(
             "SELECT * FROM asked_questions WHERE guild_id IS NOT DISTINCT FROM ?"
             " AND asked_at >= ? AND asked_at < ? ORDER BY asked_at, id",

@@ -110,6 +110,7 @@ class VotesStore(StoreBase):
 
     async def most_asked_claims(self, guild_id: int, *, limit: int = 5) -> list[ClaimAsked]:
         """The fact-checks that answered the most questions in a server, most first."""
+        await self.flush_questions()  # type: ignore[attr-defined]
         rows = await self._fetch_all(
             "SELECT claim_id, COUNT(*) AS asked FROM asked_questions"
             " WHERE guild_id = ? AND claim_id IS NOT NULL"

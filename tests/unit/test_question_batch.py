@@ -146,3 +146,19 @@ async def test_a_failed_write_keeps_the_rows_for_the_next(
     assert await stored(store_target) == []
     assert await database.flush_questions() == 1
     assert await stored(store_target) == [(1, "kept")]
+
+
+async def test_readers_of_the_statistics_see_the_queued_questions_at_once(
+    database: Database,
+) -> None:
+    # A digest preview or /stats right after an answer must count it (it was one second late).
+    from bot.store.digest import DigestStore
+
+    since, until = WHEN - timedelta(days=1), WHEN + timedelta(days=1)
+    queue(database, 100, "is the moon cheese")
+    activity = await DigestStore(database).activity(GUILD, since, until, top_requests=3)
+    assert [q.question for q in activity.asked] == ["is the moon cheese"]
+    queue(database, 101, "moon cheese?")
+    assert [c.asked for c in await database.most_asked_claims(GUILD)] == [2]
+    queue(database, 102, "cheese moon")
+    assert len(await database.asked_questions(GUILD, since, until)) == 3
