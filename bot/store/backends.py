@@ -18,6 +18,7 @@ takes any other key.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Generator, Mapping, Sequence
@@ -261,7 +262,17 @@ class SqliteBackend(Backend):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SafeConnection]:
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            begin = asyncio.ensure_future(self.conn.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:
+                # aiosqlite runs the BEGIN on its own thread even when its caller is
+                # cancelled (a bot closing mid-start): once it has run, roll back, or every
+                # later write on this connection fails "within a transaction".
+                with contextlib.suppress(Exception):
+                    await begin
+                    await self.conn.execute("ROLLBACK")
+                raise
             try:
                 yield SqliteConnection(self.conn)
             except BaseException:

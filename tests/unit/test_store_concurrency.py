@@ -156,3 +156,25 @@ async def test_a_dropped_postgres_connection_costs_one_write_not_every_later_one
     finally:
         await admin.close()
         await db.close()
+
+
+async def test_a_write_cancelled_at_its_begin_leaves_no_transaction_open(tmp_path: Path) -> None:
+    # A bot closed while a cog's start-up write waits for BEGIN (aiosqlite runs it on its
+    # thread anyway) left the connection inside a transaction: every later write failed
+    # "cannot start a transaction within a transaction".
+    db = await Database.open(tmp_path / "f.db")
+    try:
+
+        async def write() -> None:
+            async with db.transaction() as conn:
+                await conn.execute("SELECT 1")
+
+        task = asyncio.create_task(write())
+        await asyncio.sleep(0)  # the BEGIN is now queued on aiosqlite's thread
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await db.add_request(1, "Still writable?", user_id=2, source="command")
+        assert await db.count_requests(1) == 1
+    finally:
+        await db.close()
