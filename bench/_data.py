@@ -204,6 +204,18 @@ def iter_claims(size: int, real: list[ClaimRecord] | None = None) -> Iterator[Cl
         )
 
 
+def write_corpus(path: Path, size: int, real: list[ClaimRecord] | None = None) -> Path:
+    """:func:`iter_claims` as the .jsonl dataset file the bot loads, at ``path`` (kept when
+    it is already there: a partial write goes to a temporary name first)."""
+    if not path.is_file():
+        partial = path.with_name(path.name + ".part")
+        with partial.open("w", encoding="utf-8") as out:
+            for record in iter_claims(size, real):
+                out.write(record.json_line() + "\n")
+        partial.rename(path)
+    return path
+
+
 def dev_tweets() -> list[str]:
     """The CheckThat! 2022 2A dev tweets (queries the bot would be pasted)."""
     tweets = []

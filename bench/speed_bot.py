@@ -221,12 +221,6 @@ def autocomplete_inputs(count: int, real: list[_data.ClaimRecord], seed: int) ->
     return list(prefixes)
 
 
-def write_corpus(path: Path, size: int) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for record in _data.iter_claims(size):
-            out.write(record.json_line() + "\n")
-
-
 # --- the measured interactions --------------------------------------------------------------
 
 
@@ -793,7 +787,7 @@ async def bench(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="factdesk-speed-bot-") as directory:
         folder = Path(directory)
         corpus_file = folder / "claims.jsonl"
-        write_corpus(corpus_file, args.claims)
+        _data.write_corpus(corpus_file, args.claims)
         log_file = folder / "bot.log"
         runs: list[ModeRun] = []
         settings = Settings(

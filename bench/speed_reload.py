@@ -197,7 +197,7 @@ async def bench(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="factdesk-speed-reload-") as directory:
         folder = Path(directory)
         corpus_file = folder / "claims.jsonl"
-        speed_bot.write_corpus(corpus_file, args.claims)
+        _data.write_corpus(corpus_file, args.claims)
         log_file = folder / "bot.log"
         with log_file.open("w", encoding="utf-8") as log_stream:
             configure_logging(log_format="json", level="INFO", stream=log_stream)

@@ -110,13 +110,7 @@ def main() -> int:
         else:
             work = args.work / str(size)
             work.mkdir(parents=True, exist_ok=True)
-        corpus = work / "claims.jsonl"
-        if not corpus.is_file():
-            partial = work / "claims.jsonl.part"
-            with partial.open("w", encoding="utf-8") as out:
-                for record in _data.iter_claims(size):
-                    out.write(record.json_line() + "\n")
-            partial.rename(corpus)
+        corpus = _data.write_corpus(work / "claims.jsonl", size)
         index = work / "index"
         build_seconds, _ = factdesk(
             "corpus", "build", "--corpus", str(corpus), "--index-dir", str(index)
